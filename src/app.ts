@@ -1,0 +1,99 @@
+import type { ResolvedConfig } from "./config/resolve.js";
+import type { NencConfigInput } from "./config/schema.js";
+import { Invocation, type InvocationAccess } from "./core/invocation.js";
+import type { Logger } from "./core/logger.js";
+import { AppRuntime } from "./core/runtime.js";
+import { encode } from "./core/serialization.js";
+import { resolveTaskId, resolveTaskOptions, type Task, type TaskFunction, type TaskOptions } from "./core/task.js";
+import { TaskDefinitionError, UnknownTaskError } from "./errors/index.js";
+
+export type NencOptions = NencConfigInput;
+
+/**
+ * The app: holds the task registry and wires the components chosen by config.
+ * All logic lives in core/, backends/, runners/ and recovery/.
+ */
+export class Nenc {
+  readonly runtime: AppRuntime;
+  private readonly registry = new Map<string, Task<TaskFunction>>();
+  private readonly access: InvocationAccess;
+
+  constructor(options: NencOptions = {}) {
+    this.runtime = new AppRuntime(options);
+    this.access = {
+      orchestrator: async () => (await this.runtime.getComponents()).orchestrator,
+      waiter: () => this.runtime.waiter(),
+    };
+  }
+
+  /** Register a task. Its id is `options.name` or the function's name. */
+  task<F extends TaskFunction>(fn: F, options: TaskOptions = {}): Task<F> {
+    if (typeof fn !== "function") throw new TaskDefinitionError("app.task() takes a function.");
+    const id = resolveTaskId(fn, options);
+    if (this.registry.has(id)) {
+      throw new TaskDefinitionError(`A task "${id}" is already registered in this app; task ids must be unique.`);
+    }
+    const resolved = resolveTaskOptions(id, options);
+    const logger = this.runtime.log.child({ taskId: id });
+    type R = Awaited<ReturnType<F>>;
+    const call = async (...args: Parameters<F>): Promise<Invocation<R>> => {
+      const encoded = encode(args, `${id} arguments`);
+      const invId = await this.runtime.register(id, encoded);
+      return new Invocation<R>(invId, id, this.access);
+    };
+    const task = Object.assign(call, {
+      id,
+      options: resolved,
+      logger,
+      fn,
+      parallelize: (argsList: ReadonlyArray<Parameters<F>>) => Promise.all(argsList.map((a) => call(...a))),
+    }) as Task<F>;
+    // `app.task(async function t() { t.logger... })`: inside a named function expression the
+    // name is the raw function, so give it the logger too.
+    if (!("logger" in fn)) Object.defineProperty(fn, "logger", { value: logger });
+    this.registry.set(id, task as unknown as Task<TaskFunction>);
+    return task;
+  }
+
+  /** The task registered under `id`; throws UnknownTaskError naming the known ids. */
+  getTask(id: string): Task<TaskFunction> {
+    const task = this.registry.get(id);
+    if (!task) throw new UnknownTaskError(id, [...this.registry.keys()]);
+    return task;
+  }
+
+  get taskIds(): string[] {
+    return [...this.registry.keys()];
+  }
+
+  /** A handle for an existing invocation. */
+  getInvocation<R = unknown>(id: string, taskId = ""): Invocation<R> {
+    return new Invocation<R>(id, taskId, this.access);
+  }
+
+  /** The app's logger (same structured fields as `task.logger`). */
+  get logger(): Logger {
+    return this.runtime.log.child({ component: "app" });
+  }
+
+  /** The resolved config and where each value came from. */
+  config(): Promise<ResolvedConfig> {
+    return this.runtime.config();
+  }
+
+  /** Set config values before first use (the CLI's --runner, --concurrency). */
+  overrideConfig(values: NencConfigInput): void {
+    this.runtime.override(values);
+  }
+
+  /** Delete every invocation, result, history row, runner record and queued message of this app. */
+  async purge(): Promise<void> {
+    const { orchestrator, broker, stateBackend } = await this.runtime.getComponents();
+    await Promise.all([orchestrator.purge(), broker.purge(), stateBackend.purge()]);
+  }
+
+  /** Close connections. The app can be used again afterwards (it reconnects). */
+  close(): Promise<void> {
+    return this.runtime.close();
+  }
+}

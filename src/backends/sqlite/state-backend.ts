@@ -1,0 +1,130 @@
+import type { Database } from "better-sqlite3";
+import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../contract.js";
+import type { SqliteDatabase } from "./database.js";
+import { SQLITE_CAPABILITIES } from "./orchestrator.js";
+
+interface InvocationRow {
+  id: string;
+  task_id: string;
+  args: string;
+  parent_id: string | null;
+  workflow_id: string;
+  created_at: number;
+}
+
+function toInvocationData(r: InvocationRow): InvocationData {
+  return {
+    id: r.id,
+    taskId: r.task_id,
+    args: r.args,
+    parentId: r.parent_id,
+    workflowId: r.workflow_id,
+    createdAt: r.created_at,
+  };
+}
+
+export class SQLiteStateBackend implements StateBackend {
+  readonly capabilities = SQLITE_CAPABILITIES;
+  private readonly sql: ReturnType<typeof stateStatements>;
+
+  constructor(
+    private readonly handle: SqliteDatabase,
+    private readonly p: string,
+  ) {
+    handle.migrate(p);
+    this.sql = stateStatements(handle.db, p);
+  }
+
+  async init(): Promise<void> {}
+
+  async saveInvocations(invocations: readonly InvocationData[]): Promise<void> {
+    this.handle.db
+      .transaction(() => {
+        for (const i of invocations) this.sql.insert.run(i.id, i.taskId, i.args, i.parentId, i.workflowId, i.createdAt);
+      })
+      .immediate();
+  }
+
+  async getInvocations(ids: readonly string[]): Promise<Map<string, InvocationData>> {
+    const out = new Map<string, InvocationData>();
+    if (ids.length === 0) return out;
+    for (const r of this.sql.getMany.all(JSON.stringify(ids)) as InvocationRow[]) out.set(r.id, toInvocationData(r));
+    return out;
+  }
+
+  async findInvocations(filter: InvocationDataFilter): Promise<InvocationData[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const eq = (col: string, v: string | undefined) => {
+      if (v === undefined) return;
+      where.push(`${col} = ?`);
+      params.push(v);
+    };
+    eq("parent_id", filter.parentId);
+    eq("workflow_id", filter.workflowId);
+    eq("task_id", filter.taskId);
+    if (filter.rootsOnly) where.push("parent_id IS NULL");
+    if (filter.createdAfter !== undefined) {
+      where.push("created_at >= ?");
+      params.push(filter.createdAfter);
+    }
+    if (filter.createdBefore !== undefined) {
+      where.push("created_at < ?");
+      params.push(filter.createdBefore);
+    }
+    params.push(filter.limit ?? -1, filter.offset ?? 0);
+    const sql = `SELECT * FROM ${this.p}invocations${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC LIMIT ? OFFSET ?`;
+    return (this.handle.db.prepare(sql).all(...params) as InvocationRow[]).map(toInvocationData);
+  }
+
+  async appendLogs(records: readonly LogRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.handle.db.transaction(() => {
+      for (const r of records) this.sql.log.run(r.invocationId, r.runnerId, r.taskId, r.level, r.message, r.at);
+    })();
+  }
+
+  async logs(invocationId: string, limit = 1000): Promise<LogRecord[]> {
+    const rows = this.sql.logs.all(invocationId, limit) as Array<{
+      invocation_id: string | null;
+      runner_id: string | null;
+      task_id: string | null;
+      level: string;
+      message: string;
+      at: number;
+    }>;
+    return rows.map((r) => ({
+      invocationId: r.invocation_id,
+      runnerId: r.runner_id,
+      taskId: r.task_id,
+      level: r.level,
+      message: r.message,
+      at: r.at,
+    }));
+  }
+
+  async purge(): Promise<void> {
+    const db = this.handle.db;
+    db.transaction(() => {
+      db.exec(`DELETE FROM ${this.p}invocations`);
+      db.exec(`DELETE FROM ${this.p}logs`);
+    }).immediate();
+  }
+
+  async close(): Promise<void> {
+    this.handle.release();
+  }
+}
+
+function stateStatements(db: Database, p: string) {
+  return {
+    insert: db.prepare(
+      `INSERT OR IGNORE INTO ${p}invocations (id, task_id, args, parent_id, workflow_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    getMany: db.prepare(`SELECT * FROM ${p}invocations WHERE id IN (SELECT value FROM json_each(?))`),
+    log: db.prepare(
+      `INSERT INTO ${p}logs (invocation_id, runner_id, task_id, level, message, at) VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    logs: db.prepare(`SELECT * FROM ${p}logs WHERE invocation_id = ? ORDER BY seq LIMIT ?`),
+  };
+}

@@ -1,0 +1,134 @@
+import { Cron } from "croner";
+import { z } from "zod";
+
+/**
+ * Every config key: its schema (type and validation), its default and a one-line doc.
+ * The README's config table and `nenc show-config` are generated from this declaration.
+ */
+
+const cronExpression = z.string().refine(
+  (expr) => {
+    try {
+      new Cron(expr, { paused: true });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "not a valid cron expression (5 fields, or 6 with seconds first)" },
+);
+
+export const BACKENDS = ["sqlite", "memory", "redis", "postgres"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export const RUNNER_CLASSES = ["AsyncRunner", "ThreadRunner"] as const;
+
+interface KeySpec<T extends z.ZodType> {
+  schema: T;
+  default: z.infer<T>;
+  doc: string;
+}
+
+function key<T extends z.ZodType>(schema: T, def: z.infer<T>, doc: string): KeySpec<T> {
+  return { schema, default: def, doc };
+}
+
+export const CONFIG_KEYS = {
+  appId: key(
+    z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,40}$/, "letters, digits and _ only, 1-41 chars"),
+    "nenc",
+    "Application id; namespaces tables, keys and schemas so apps can share a database.",
+  ),
+  backend: key(
+    z.enum(BACKENDS),
+    "sqlite",
+    "Shorthand for the three component classes (orchestrator, broker, state backend).",
+  ),
+  orchestratorCls: key(z.string(), "", 'Orchestrator class, e.g. "SQLiteOrchestrator"; empty: from `backend`.'),
+  brokerCls: key(z.string(), "", 'Broker class, e.g. "SQLiteBroker"; empty: from `backend`.'),
+  stateBackendCls: key(z.string(), "", 'State backend class, e.g. "SQLiteStateBackend"; empty: from `backend`.'),
+  runnerCls: key(
+    z.string(),
+    "AsyncRunner",
+    'Runner class: "AsyncRunner" (I/O tasks on one event loop) or "ThreadRunner" (worker threads).',
+  ),
+  runnerConcurrency: key(
+    z.number().int().min(0).max(10_000),
+    0,
+    "Invocations a runner executes at once; 0: 50 for AsyncRunner, the CPU count for ThreadRunner.",
+  ),
+  sqliteDbPath: key(
+    z.string(),
+    "",
+    "SQLite file shared by callers and runners; empty: .nenc/<appId>.sqlite in the working folder.",
+  ),
+  runnerConsideredDeadAfterMinutes: key(
+    z
+      .number()
+      .positive()
+      .max(24 * 60),
+    0.15,
+    "A runner whose last heartbeat is older than this is dead and its work is recovered (0.15 = 9 s).",
+  ),
+  heartbeatIntervalSeconds: key(
+    z.number().min(0).max(3600),
+    0,
+    "Seconds between heartbeats; 0: a quarter of the dead-after window (at least 0.1 s).",
+  ),
+  recoverRunningInvocationsCron: key(
+    cronExpression,
+    "*/3 * * * * *",
+    "When runners look for work owned by dead runners (seconds field optional).",
+  ),
+  recoverPendingInvocationsCron: key(
+    cronExpression,
+    "*/5 * * * * *",
+    "When runners look for invocations stuck in PENDING or never delivered.",
+  ),
+  maxPendingSeconds: key(
+    z.number().positive(),
+    5,
+    "An invocation PENDING (claimed, not started) longer than this is recovered.",
+  ),
+  retryBackoffMs: key(z.number().min(0), 200, "Base delay before a retry; doubles each attempt, with full jitter."),
+  retryBackoffMaxMs: key(z.number().min(0), 30_000, "Upper bound of the retry delay."),
+  shutdownGraceSeconds: key(
+    z.number().min(0),
+    5,
+    "On SIGTERM/SIGINT, how long a runner waits for handed-back work to be recorded before exiting.",
+  ),
+  logLevel: key(
+    z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+    "info",
+    "Minimum level of log lines.",
+  ),
+  logFormat: key(
+    z.enum(["text", "json"]),
+    "text",
+    "text: one readable line per record; json: one JSON object per line (pino).",
+  ),
+  redisUrl: key(z.string(), "redis://127.0.0.1:6379", "Redis connection URL (backend redis)."),
+  postgresUrl: key(
+    z.string(),
+    "postgres://postgres@127.0.0.1:5432/test",
+    "PostgreSQL connection URL (backend postgres).",
+  ),
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+export type NencConfig = { -readonly [K in ConfigKey]: z.infer<(typeof CONFIG_KEYS)[K]["schema"]> };
+export type NencConfigInput = Partial<NencConfig>;
+
+export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKey[];
+
+export function defaultConfig(): NencConfig {
+  const out: Record<string, unknown> = {};
+  for (const k of CONFIG_KEY_NAMES) out[k] = CONFIG_KEYS[k].default;
+  return out as NencConfig;
+}
+
+/** The kind of value a key holds, used to coerce environment strings. */
+export function keyKind(k: ConfigKey): "number" | "string" | "boolean" {
+  const def = CONFIG_KEYS[k].default;
+  return typeof def === "number" ? "number" : typeof def === "boolean" ? "boolean" : "string";
+}

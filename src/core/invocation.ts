@@ -1,0 +1,79 @@
+import type { HistoryEntry, Orchestrator } from "../backends/contract.js";
+import { CorruptRecordError, InvocationNotFoundError, TaskFailedError, TimeoutError } from "../errors/index.js";
+import type { ResultWaiter } from "./result-waiter.js";
+import { decode } from "./serialization.js";
+import type { Status } from "./status.js";
+
+/** What a handle needs from the app: a narrow view, not the whole app. */
+export interface InvocationAccess {
+  orchestrator(): Promise<Orchestrator>;
+  waiter(): Promise<ResultWaiter>;
+}
+
+export interface ResultOptions {
+  /** Reject with TimeoutError after this long (the invocation keeps running). Default: wait forever. */
+  timeoutMs?: number;
+}
+
+/** A handle on one invocation. `R` is the task's result type. */
+export class Invocation<R = unknown> {
+  constructor(
+    readonly id: string,
+    readonly taskId: string,
+    private readonly access: InvocationAccess,
+  ) {}
+
+  async status(): Promise<Status> {
+    const o = await this.access.orchestrator();
+    const rec = (await o.getStatuses([this.id])).get(this.id);
+    if (!rec) throw new InvocationNotFoundError(this.id);
+    return rec.status;
+  }
+
+  async history(): Promise<HistoryEntry[]> {
+    return (await this.access.orchestrator()).history(this.id);
+  }
+
+  /**
+   * Wait until the invocation is final. Resolves with the task's result; a FAILED task
+   * rejects with TaskFailedError carrying the original error's name, message, stack and cause.
+   */
+  async result(options: ResultOptions = {}): Promise<R> {
+    const o = await this.access.orchestrator();
+    const waiter = await this.access.waiter();
+    const { promise, cancel } = waiter.wait(this.id);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout =
+      options.timeoutMs === undefined
+        ? null
+        : new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              cancel();
+              reject(
+                new TimeoutError(
+                  `Invocation ${this.id} (${this.taskId}) was not final after ${options.timeoutMs} ms. Is a runner started for this app (nenc runner start --app <file>)?`,
+                ),
+              );
+            }, options.timeoutMs);
+          });
+    try {
+      const rec = await (timeout ? Promise.race([promise, timeout]) : promise);
+      const outcome = await o.getOutcome(this.id);
+      if (rec.status === "FAILED" && outcome?.kind === "error") {
+        throw new TaskFailedError(this.id, this.taskId, outcome.error);
+      }
+      if (rec.status === "SUCCESS" && outcome?.kind === "result") {
+        try {
+          return decode(outcome.value) as R;
+        } catch (err) {
+          throw new CorruptRecordError(`The stored result of invocation ${this.id} cannot be decoded.`, { cause: err });
+        }
+      }
+      throw new CorruptRecordError(
+        `Invocation ${this.id} is ${rec.status} but its ${rec.status === "FAILED" ? "error" : "result"} is missing.`,
+      );
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import { type Logger as PinoLogger, pino } from "pino";
+import type { LogRecord } from "../backends/contract.js";
+import { currentExecution, currentRunnerId } from "./context.js";
+
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+export type LogFormat = "text" | "json";
+
+/** The subset of pino's logger nenc exposes; structured fields go in the first argument. */
+export interface Logger {
+  trace(msg: string): void;
+  trace(fields: object, msg?: string): void;
+  debug(msg: string): void;
+  debug(fields: object, msg?: string): void;
+  info(msg: string): void;
+  info(fields: object, msg?: string): void;
+  warn(msg: string): void;
+  warn(fields: object, msg?: string): void;
+  error(msg: string): void;
+  error(fields: object, msg?: string): void;
+}
+
+const LEVEL_NAMES: Record<number, string> = {
+  10: "TRACE",
+  20: "DEBUG",
+  30: "INFO",
+  40: "WARN",
+  50: "ERROR",
+  60: "FATAL",
+};
+
+/** Receives the log lines written inside an invocation (the monitor shows them per invocation). */
+export type LogCapture = (record: LogRecord) => void;
+
+/** pino destination: prints text or JSON, and hands invocation lines to the capture. */
+class Destination {
+  capture: LogCapture | null = null;
+  constructor(public format: LogFormat) {}
+
+  write(line: string): void {
+    const rec = JSON.parse(line) as Record<string, unknown>;
+    if (this.capture && typeof rec.invocationId === "string") {
+      this.capture({
+        invocationId: rec.invocationId,
+        runnerId: typeof rec.runnerId === "string" ? rec.runnerId : null,
+        taskId: typeof rec.taskId === "string" ? rec.taskId : null,
+        level: (LEVEL_NAMES[Number(rec.level)] ?? "INFO").toLowerCase(),
+        message: String(rec.msg ?? ""),
+        at: Number(rec.time),
+      });
+    }
+    process.stdout.write(this.format === "json" ? line : formatText(rec));
+  }
+}
+
+const BASE_KEYS = new Set([
+  "level",
+  "time",
+  "pid",
+  "hostname",
+  "msg",
+  "component",
+  "taskId",
+  "invocationId",
+  "runnerId",
+]);
+
+function formatText(rec: Record<string, unknown>): string {
+  const time = new Date(Number(rec.time)).toISOString().slice(11, 23);
+  const level = (LEVEL_NAMES[Number(rec.level)] ?? "INFO").padEnd(5);
+  const where = [rec.component, rec.taskId, rec.invocationId ? String(rec.invocationId).slice(0, 8) : undefined]
+    .filter(Boolean)
+    .join(" ");
+  const extra = Object.entries(rec)
+    .filter(([k]) => !BASE_KEYS.has(k))
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" ");
+  return `${time} ${level} ${where ? `[${where}] ` : ""}${String(rec.msg ?? "")}${extra ? ` ${extra}` : ""}\n`;
+}
+
+/**
+ * The app's root logger. Every line carries the current invocation id, task id and runner id
+ * (from async context) without the caller passing them.
+ */
+export class LogRoot {
+  private readonly destination: Destination;
+  private pinoLogger: PinoLogger;
+
+  constructor(level: LogLevel = "info", format: LogFormat = "text") {
+    this.destination = new Destination(format);
+    this.pinoLogger = this.build(level);
+  }
+
+  private build(level: LogLevel): PinoLogger {
+    return pino(
+      {
+        level,
+        base: undefined,
+        mixin: () => {
+          const exec = currentExecution();
+          if (exec) return { taskId: exec.taskId, invocationId: exec.invocationId, runnerId: exec.runnerId };
+          const runnerId = currentRunnerId();
+          return runnerId ? { runnerId } : {};
+        },
+      },
+      this.destination,
+    );
+  }
+
+  configure(level: LogLevel, format: LogFormat): void {
+    this.destination.format = format;
+    this.pinoLogger = this.build(level);
+  }
+
+  setCapture(capture: LogCapture | null): void {
+    this.destination.capture = capture;
+  }
+
+  get pino(): PinoLogger {
+    return this.pinoLogger;
+  }
+
+  /** A logger with fixed fields that follows later `configure` calls. */
+  child(fields: Record<string, string>): Logger {
+    const call =
+      (level: "trace" | "debug" | "info" | "warn" | "error") =>
+      (a: string | object, msg?: string): void => {
+        const target = this.pinoLogger;
+        if (typeof a === "string") target[level]({ ...fields }, a);
+        else target[level]({ ...fields, ...a }, msg);
+      };
+    return { trace: call("trace"), debug: call("debug"), info: call("info"), warn: call("warn"), error: call("error") };
+  }
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from "node:crypto";
+import type { Components, LogRecord, NewInvocation, RouteRequest } from "../backends/contract.js";
+import { closeComponents, createComponents, validateComponentNames } from "../backends/registry.js";
+import { type ResolvedConfig, resolveConfig } from "../config/resolve.js";
+import type { NencConfigInput } from "../config/schema.js";
+import { Batcher } from "./batcher.js";
+import { currentExecution } from "./context.js";
+import { LogRoot } from "./logger.js";
+import { ResultWaiter } from "./result-waiter.js";
+
+/**
+ * What an app needs at run time, created on first use: the resolved config, the three
+ * components, the registration batcher, the result waiter and the log capture.
+ */
+export class AppRuntime {
+  readonly log = new LogRoot();
+  private overrides: NencConfigInput = {};
+  private resolved: Promise<ResolvedConfig> | null = null;
+  private components: Promise<Components> | null = null;
+  private resultWaiter: ResultWaiter | null = null;
+  private readonly registrations = new Batcher<NewInvocation, null>((items) => this.flushRegistrations(items));
+  private logBuffer: LogRecord[] = [];
+  private logTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: NencConfigInput) {}
+
+  /** Config given by the CLI (e.g. --runner); only before first use. */
+  override(values: NencConfigInput): void {
+    if (this.resolved) throw new Error("overrideConfig() must be called before the app is used");
+    this.overrides = { ...this.overrides, ...values };
+  }
+
+  config(): Promise<ResolvedConfig> {
+    this.resolved ??= resolveConfig({ ...this.options, ...this.overrides }).then((r) => {
+      validateComponentNames(r.config);
+      this.log.configure(r.config.logLevel, r.config.logFormat);
+      return r;
+    });
+    return this.resolved;
+  }
+
+  getComponents(): Promise<Components> {
+    this.components ??= this.config().then(async ({ config }) => {
+      const c = await createComponents(config);
+      this.log.setCapture((rec) => this.captureLog(rec));
+      return c;
+    });
+    return this.components;
+  }
+
+  async waiter(): Promise<ResultWaiter> {
+    const { orchestrator } = await this.getComponents();
+    this.resultWaiter ??= new ResultWaiter(orchestrator);
+    return this.resultWaiter;
+  }
+
+  /** Record and route one invocation; resolves once it is durable and routed. */
+  async register(taskId: string, args: string): Promise<string> {
+    const parent = currentExecution();
+    const id = randomUUID();
+    await this.getComponents();
+    await this.registrations.submit({
+      id,
+      taskId,
+      args,
+      parentId: parent?.invocationId ?? null,
+      workflowId: parent?.workflowId ?? id,
+      createdAt: Date.now(),
+    });
+    return id;
+  }
+
+  private async flushRegistrations(items: NewInvocation[]): Promise<null[]> {
+    const { orchestrator, broker, stateBackend } = await this.getComponents();
+    // Data first, then status, then the broker: a crash in between leaves a REGISTERED
+    // invocation that the pending-recovery pass routes again; nothing is lost.
+    await stateBackend.saveInvocations(items);
+    await orchestrator.register(items);
+    await broker.route(items.map((i): RouteRequest => ({ id: i.id })));
+    return items.map(() => null);
+  }
+
+  private captureLog(rec: LogRecord): void {
+    this.logBuffer.push(rec);
+    this.logTimer ??= setTimeout(() => void this.flushLogs(), 200);
+  }
+
+  async flushLogs(): Promise<void> {
+    if (this.logTimer) clearTimeout(this.logTimer);
+    this.logTimer = null;
+    const batch = this.logBuffer;
+    this.logBuffer = [];
+    if (batch.length === 0 || !this.components) return;
+    try {
+      const { stateBackend } = await this.components;
+      await stateBackend.appendLogs(batch);
+    } catch {
+      // Captured task logs are a convenience for the monitor; stdout already has them.
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flushLogs();
+    this.log.setCapture(null);
+    if (this.components) {
+      const c = await this.components.catch(() => null);
+      this.components = null;
+      this.resultWaiter = null;
+      if (c) await closeComponents(c);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { TaskDefinitionError } from "../errors/index.js";
+import type { Invocation } from "./invocation.js";
+import type { Logger } from "./logger.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: error classes take any constructor arguments
+export type ErrorClass = abstract new (...args: any[]) => Error;
+
+export interface TaskOptions {
+  /** Task id; default: the function's name. Unique within the app. */
+  name?: string;
+  /** Retries after the first attempt for errors in `retryFor` (and RetryError). Default 0. */
+  maxRetries?: number;
+  /** Error classes that trigger a retry. RetryError always does. */
+  retryFor?: readonly ErrorClass[];
+}
+
+export interface ResolvedTaskOptions {
+  maxRetries: number;
+  retryFor: readonly ErrorClass[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the argument list is inferred per task
+export type TaskFunction = (...args: any[]) => unknown;
+
+/**
+ * A registered task. Calling it records an invocation and routes it; the returned handle's
+ * `result()` is typed by the function's return type.
+ */
+export interface Task<F extends TaskFunction> {
+  (...args: Parameters<F>): Promise<Invocation<Awaited<ReturnType<F>>>>;
+  readonly id: string;
+  readonly options: ResolvedTaskOptions;
+  /** Structured logger adding the invocation id, task id and runner id by itself. */
+  readonly logger: Logger;
+  /** The function itself (runners call it). */
+  readonly fn: F;
+  /** Register many invocations in one batch. */
+  parallelize(argsList: ReadonlyArray<Parameters<F>>): Promise<Array<Invocation<Awaited<ReturnType<F>>>>>;
+}
+
+export function resolveTaskId(fn: TaskFunction, options: TaskOptions): string {
+  const id = options.name ?? fn.name;
+  if (!id) {
+    throw new TaskDefinitionError(
+      'A task needs an id: pass a named function (app.task(async function myTask() {...})) or { name: "myTask" }.',
+    );
+  }
+  if (!/^[A-Za-z_$][\w$.:-]{0,199}$/.test(id)) {
+    throw new TaskDefinitionError(`Task id "${id}" is not valid: use letters, digits, _ . : - (max 200).`);
+  }
+  return id;
+}
+
+export function resolveTaskOptions(id: string, options: TaskOptions): ResolvedTaskOptions {
+  const maxRetries = options.maxRetries ?? 0;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new TaskDefinitionError(`Task "${id}": maxRetries must be a non-negative integer, got ${maxRetries}.`);
+  }
+  for (const cls of options.retryFor ?? []) {
+    if (typeof cls !== "function") {
+      throw new TaskDefinitionError(`Task "${id}": retryFor must list error classes.`);
+    }
+  }
+  return { maxRetries, retryFor: options.retryFor ?? [] };
+}

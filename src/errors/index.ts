@@ -1,0 +1,222 @@
+/**
+ * Every error nenc throws, in one place. Each has a stable `code` (assert on it, not on the
+ * message), a message that says what to do, and keeps its `cause`.
+ */
+
+export const ErrorCode = {
+  Config: "NENC_CONFIG",
+  TaskDefinition: "NENC_TASK_DEFINITION",
+  UnknownTask: "NENC_UNKNOWN_TASK",
+  Serialization: "NENC_SERIALIZATION",
+  InvocationNotFound: "NENC_INVOCATION_NOT_FOUND",
+  InvalidTransition: "NENC_INVALID_TRANSITION",
+  StaleToken: "NENC_STALE_TOKEN",
+  Timeout: "NENC_TIMEOUT",
+  TaskFailed: "NENC_TASK_FAILED",
+  Retry: "NENC_RETRY",
+  CorruptRecord: "NENC_CORRUPT_RECORD",
+  Backend: "NENC_BACKEND",
+  AppLoad: "NENC_APP_LOAD",
+  Runner: "NENC_RUNNER",
+  Cancelled: "NENC_CANCELLED",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class NencError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A config key is unknown, has the wrong type, or an invalid value. Names the key and its source. */
+export class ConfigError extends NencError {
+  constructor(
+    message: string,
+    readonly key: string,
+    readonly source: string,
+    options?: { cause?: unknown },
+  ) {
+    super(ErrorCode.Config, message, options);
+  }
+}
+
+/** A task was declared wrongly (no id, a duplicate id, bad options). */
+export class TaskDefinitionError extends NencError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.TaskDefinition, message, options);
+  }
+}
+
+/** An invocation names a task id that this process has not registered. */
+export class UnknownTaskError extends NencError {
+  constructor(
+    readonly taskId: string,
+    known: readonly string[],
+  ) {
+    super(
+      ErrorCode.UnknownTask,
+      `No task "${taskId}" is registered in this app (known: ${known.join(", ") || "none"}). ` +
+        "Make sure the runner loads the module that declares it (nenc runner start --app <file>).",
+    );
+  }
+}
+
+/** An argument or result cannot be stored as JSON. The path says which value. */
+export class SerializationError extends NencError {
+  constructor(
+    message: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(ErrorCode.Serialization, message, options);
+  }
+}
+
+export class InvocationNotFoundError extends NencError {
+  constructor(readonly invocationId: string) {
+    super(
+      ErrorCode.InvocationNotFound,
+      `Invocation ${invocationId} does not exist in this app (it may have been purged).`,
+    );
+  }
+}
+
+export class InvalidTransitionError extends NencError {
+  constructor(
+    message: string,
+    readonly invocationId: string,
+  ) {
+    super(ErrorCode.InvalidTransition, message);
+  }
+}
+
+/** A write carried a fencing token that is no longer current: another runner owns the work now. */
+export class StaleTokenError extends NencError {
+  constructor(
+    readonly invocationId: string,
+    readonly token: number,
+  ) {
+    super(
+      ErrorCode.StaleToken,
+      `Invocation ${invocationId}: fencing token ${token} is stale; another runner owns it now. The write was refused.`,
+    );
+  }
+}
+
+export class TimeoutError extends NencError {
+  constructor(message: string) {
+    super(ErrorCode.Timeout, message);
+  }
+}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string | undefined;
+  code?: string | undefined;
+  cause?: SerializedError | undefined;
+}
+
+/**
+ * A task ended FAILED. `result()` rethrows this; it keeps the original error's name, message
+ * and stack (`originalName`, `message`, `stack`) and its cause chain.
+ */
+export class TaskFailedError extends NencError {
+  readonly originalName: string;
+  readonly originalCode: string | undefined;
+  constructor(
+    readonly invocationId: string,
+    readonly taskId: string,
+    readonly original: SerializedError,
+  ) {
+    super(ErrorCode.TaskFailed, original.message, {
+      cause: original.cause ? restoreError(original.cause) : undefined,
+    });
+    this.originalName = original.name;
+    this.originalCode = original.code;
+    if (original.stack) this.stack = original.stack;
+  }
+}
+
+/** Throw this from a task to ask for a retry (counts against `maxRetries`). */
+export class RetryError extends NencError {
+  constructor(message = "Task asked to be retried", options?: { cause?: unknown }) {
+    super(ErrorCode.Retry, message, options);
+  }
+}
+
+/** A stored row could not be decoded. Nothing is deleted; the id says which. */
+export class CorruptRecordError extends NencError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.CorruptRecord, message, options);
+  }
+}
+
+/** A backend could not be reached or failed. The URL is shown without its password. */
+export class BackendError extends NencError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Backend, message, options);
+  }
+}
+
+/** `--app` is missing, not loadable, or exports no Nenc app. */
+export class AppLoadError extends NencError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.AppLoad, message, options);
+  }
+}
+
+export class RunnerError extends NencError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Runner, message, options);
+  }
+}
+
+/** Turn anything thrown into an Error (tasks may throw strings or objects). */
+export function coerceError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  if (typeof thrown === "string") return new Error(thrown);
+  let text: string;
+  try {
+    text = JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    text = String(thrown);
+  }
+  return new Error(`Non-error thrown: ${text}`);
+}
+
+export function serializeError(thrown: unknown, depth = 0): SerializedError {
+  const err = coerceError(thrown);
+  const code = (err as { code?: unknown }).code;
+  return {
+    name: err.name,
+    message: err.message,
+    stack: err.stack,
+    code: typeof code === "string" ? code : undefined,
+    cause: err.cause !== undefined && depth < 8 ? serializeError(err.cause, depth + 1) : undefined,
+  };
+}
+
+export function restoreError(data: SerializedError): Error {
+  const err = new Error(data.message, {
+    cause: data.cause ? restoreError(data.cause) : undefined,
+  });
+  err.name = data.name;
+  if (data.stack) err.stack = data.stack;
+  return err;
+}
+
+/** Redact the password of a connection URL before it appears in a message. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+  }
+}

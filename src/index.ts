@@ -1,0 +1,20 @@
+export { Nenc, type NencOptions } from "./app.js";
+export type * from "./backends/contract.js";
+export { createComponents } from "./backends/registry.js";
+export { describeConfig, type ResolvedConfig, resolveConfig } from "./config/resolve.js";
+export { CONFIG_KEYS, type ConfigKey, type NencConfig, type NencConfigInput } from "./config/schema.js";
+export { Invocation, type ResultOptions } from "./core/invocation.js";
+export type { Logger } from "./core/logger.js";
+export {
+  canTransition,
+  FINAL_STATUSES,
+  isFinal,
+  STATUS_TABLE,
+  STATUSES,
+  type Status,
+  type StatusSpec,
+} from "./core/status.js";
+export { renderStatusSvg, renderStatusTable, renderStatusText } from "./core/status-diagram.js";
+export type { ErrorClass, ResolvedTaskOptions, Task, TaskOptions } from "./core/task.js";
+export * from "./errors/index.js";
+export { AsyncRunner, createRunner, type Runner, type RunnerOptions, ThreadRunner } from "./runners/index.js";

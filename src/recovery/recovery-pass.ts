@@ -1,0 +1,98 @@
+import type { Broker, Orchestrator, StatusRecord } from "../backends/contract.js";
+import type { Logger } from "../core/logger.js";
+import { OWNED_STATUSES, RECOVERY_STATUSES, recoveryStatusFor, type Status } from "../core/status.js";
+
+/** What a recovery pass needs: the two components, who it runs as, and where to log. */
+export interface RecoveryDeps {
+  orchestrator: Orchestrator;
+  broker: Broker;
+  runnerId: string;
+  logger: Logger;
+}
+
+export interface RecoveryReport {
+  deadRunners: string[];
+  recovered: string[];
+}
+
+/**
+ * Move each record through its recovery status (taking ownership from the dead or stuck
+ * owner, with a new fencing token) to REROUTED, and route it again. One log line each.
+ */
+async function reroute(
+  deps: RecoveryDeps,
+  records: StatusRecord[],
+  why: (r: StatusRecord) => string,
+): Promise<string[]> {
+  if (records.length === 0) return [];
+  const { orchestrator, broker, runnerId, logger } = deps;
+  const first = await orchestrator.transition(
+    records.map((r) => {
+      const to: Status = RECOVERY_STATUSES.includes(r.status)
+        ? "REROUTED"
+        : (recoveryStatusFor(r.status) ?? "REROUTED");
+      return { id: r.id, to, runnerId, expectFrom: [r.status], note: why(r) };
+    }),
+  );
+  const inRecovery = first.filter((t) => t.ok && t.to !== "REROUTED").map((t) => t.id);
+  const second = await orchestrator.transition(
+    inRecovery.map((id) => ({ id, to: "REROUTED" as const, runnerId, note: "recovered" })),
+  );
+  const rerouted = [
+    ...first.filter((t) => t.ok && t.to === "REROUTED").map((t) => t.id),
+    ...second.filter((t) => t.ok).map((t) => t.id),
+  ];
+  await broker.route(rerouted.map((id) => ({ id, priority: 1 })));
+  const byId = new Map(records.map((r) => [r.id, r]));
+  for (const id of rerouted) {
+    const r = byId.get(id);
+    logger.warn(
+      { component: "recovery", invocation: id, task: r?.taskId, deadRunner: r?.ownerId, from: r?.status },
+      `recovered invocation ${id} of task ${r?.taskId} from ${r ? why(r) : "?"}`,
+    );
+  }
+  return rerouted;
+}
+
+/** Every non-final invocation owned by a dead runner, and half-done recoveries. */
+export async function recoverDeadRunnersWork(deps: RecoveryDeps, deadAfterMs: number): Promise<RecoveryReport> {
+  const dead = await deps.orchestrator.deadRunners(deadAfterMs);
+  const records: StatusRecord[] = [];
+  for (const ownerId of dead) {
+    records.push(...(await deps.orchestrator.find({ ownerId, statuses: [...OWNED_STATUSES, ...RECOVERY_STATUSES] })));
+  }
+  const recovered = await reroute(deps, records, (r) => `dead runner ${r.ownerId} (${r.status})`);
+  return { deadRunners: dead, recovered };
+}
+
+/**
+ * Invocations stuck PENDING longer than `maxPendingMs`, recovery statuses left half-done for
+ * as long, and REGISTERED/REROUTED invocations that are no longer queued (lost deliveries).
+ */
+export async function recoverStalePending(deps: RecoveryDeps, maxPendingMs: number): Promise<RecoveryReport> {
+  const before = Date.now() - maxPendingMs;
+  const stale = await deps.orchestrator.find({ statuses: ["PENDING", ...RECOVERY_STATUSES], updatedBefore: before });
+  const recovered = await reroute(
+    deps,
+    stale,
+    (r) => `${r.status} for over ${Math.round(maxPendingMs / 1000)} s (owner ${r.ownerId ?? "none"})`,
+  );
+  const waiting = await deps.orchestrator.find({
+    statuses: ["REGISTERED", "REROUTED"],
+    updatedBefore: before,
+    limit: 10_000,
+  });
+  if (waiting.length > 0) {
+    const queued = await deps.broker.queued(waiting.map((r) => r.id));
+    const lost = waiting.filter((r) => !queued.has(r.id));
+    await deps.broker.route(lost.map((r) => ({ id: r.id, priority: 1 })));
+    for (const r of lost) {
+      deps.logger.warn(
+        { component: "recovery", invocation: r.id, task: r.taskId },
+        `re-routed invocation ${r.id} of task ${r.taskId}: ${r.status} but no longer queued`,
+      );
+      recovered.push(r.id);
+    }
+  }
+  return { deadRunners: [], recovered };
+}

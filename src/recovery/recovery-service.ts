@@ -1,0 +1,77 @@
+import { Cron } from "croner";
+import type { Broker, Orchestrator } from "../backends/contract.js";
+import { deadAfterMs } from "../config/resolve.js";
+import type { NencConfig } from "../config/schema.js";
+import type { Logger } from "../core/logger.js";
+import { coerceError } from "../errors/index.js";
+import { type RecoveryReport, recoverDeadRunnersWork, recoverStalePending } from "./recovery-pass.js";
+
+const LEASE = "recovery";
+
+/**
+ * Runs inside every runner. On each cron tick it tries to take the recovery lease; the
+ * holder runs the pass, the others skip. A lease (not clock slots) keeps one pass at a time
+ * across all runners; it expires by itself if its holder dies mid-pass.
+ */
+export class RecoveryService {
+  private crons: Cron[] = [];
+  private running = false;
+  readonly passes: Array<{ kind: string; at: number; report: RecoveryReport }> = [];
+
+  constructor(
+    private readonly deps: {
+      orchestrator: Orchestrator;
+      broker: Broker;
+      config: NencConfig;
+      runnerId: string;
+      logger: Logger;
+    },
+  ) {}
+
+  start(): void {
+    const { config } = this.deps;
+    this.crons = [
+      new Cron(config.recoverRunningInvocationsCron, { protect: true, unref: true }, async () => {
+        await this.run("running");
+      }),
+      new Cron(config.recoverPendingInvocationsCron, { protect: true, unref: true }, async () => {
+        await this.run("pending");
+      }),
+    ];
+  }
+
+  stop(): void {
+    for (const c of this.crons) c.stop();
+    this.crons = [];
+  }
+
+  /** One pass now, if this runner gets the lease. Returns null when another runner holds it. */
+  async run(kind: "running" | "pending"): Promise<RecoveryReport | null> {
+    if (this.running) return null;
+    this.running = true;
+    const { orchestrator, config, runnerId, logger } = this.deps;
+    const ttl = Math.max(10_000, deadAfterMs(config));
+    try {
+      if (!(await orchestrator.acquireLease(LEASE, runnerId, ttl))) return null;
+      try {
+        const report =
+          kind === "running"
+            ? await recoverDeadRunnersWork(this.deps, deadAfterMs(config))
+            : await recoverStalePending(this.deps, config.maxPendingSeconds * 1000);
+        this.passes.push({ kind, at: Date.now(), report });
+        if (this.passes.length > 100) this.passes.shift();
+        return report;
+      } finally {
+        await orchestrator.releaseLease(LEASE, runnerId);
+      }
+    } catch (err) {
+      logger.warn(
+        { component: "recovery", err: coerceError(err).message },
+        `recovery pass (${kind}) failed; next tick retries`,
+      );
+      return null;
+    } finally {
+      this.running = false;
+    }
+  }
+}

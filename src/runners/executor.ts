@@ -1,0 +1,222 @@
+import type {
+  Components,
+  InvocationData,
+  RunnerContext,
+  TransitionRequest,
+  TransitionResult,
+} from "../backends/contract.js";
+import type { NencConfig } from "../config/schema.js";
+import { Batcher } from "../core/batcher.js";
+import { runInExecution, setThreadRunnerId } from "../core/context.js";
+import type { Logger } from "../core/logger.js";
+import { decode, encode } from "../core/serialization.js";
+import { CLAIMABLE_STATUSES } from "../core/status.js";
+import type { ResolvedTaskOptions, TaskFunction } from "../core/task.js";
+import { CorruptRecordError, coerceError, RetryError, serializeError } from "../errors/index.js";
+import { handBack, type OwnedInvocation } from "./hand-back.js";
+
+/** What an executor needs from the app: look tasks up by id. */
+export interface TaskLookup {
+  getTask(id: string): { fn: TaskFunction; options: ResolvedTaskOptions };
+}
+
+export interface ExecutorEvents {
+  onStart?(inv: OwnedInvocation): void;
+  onFinish?(id: string): void;
+}
+
+/**
+ * Claims invocations for one runner context and executes them, up to `slots` at once.
+ * Claims are batched (one broker call and one transition batch per loop turn) and
+ * completions are batched per event-loop turn.
+ */
+export class InvocationExecutor {
+  private readonly inFlight = new Map<string, OwnedInvocation>();
+  private stopped = false;
+  private loopDone: Promise<void> | null = null;
+  private slotFreed: (() => void) | null = null;
+  private readonly completions: Batcher<TransitionRequest, TransitionResult>;
+
+  constructor(
+    private readonly deps: {
+      tasks: TaskLookup;
+      components: Components;
+      config: NencConfig;
+      context: RunnerContext;
+      slots: number;
+      logger: Logger;
+      events?: ExecutorEvents;
+    },
+  ) {
+    this.completions = new Batcher((reqs) => this.deps.components.orchestrator.transition(reqs));
+  }
+
+  get runnerId(): string {
+    return this.deps.context.id;
+  }
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  owned(): OwnedInvocation[] {
+    return [...this.inFlight.values()];
+  }
+
+  start(): void {
+    setThreadRunnerId(this.deps.context.id);
+    this.loopDone = this.loop();
+  }
+
+  /** Stop claiming new work (in-flight invocations keep running). */
+  async stopClaiming(): Promise<void> {
+    this.stopped = true;
+    this.slotFreed?.();
+    await this.loopDone;
+  }
+
+  /** Stop claiming and hand every in-flight invocation back at once. */
+  async stopAndHandBack(reason: string): Promise<string[]> {
+    await this.stopClaiming();
+    const owned = this.owned();
+    this.inFlight.clear();
+    return handBack({ ...this.deps.components, logger: this.deps.logger }, owned, reason);
+  }
+
+  private async loop(): Promise<void> {
+    const { broker } = this.deps.components;
+    let backoff = 10;
+    while (!this.stopped) {
+      const free = this.deps.slots - this.inFlight.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => {
+          this.slotFreed = resolve;
+        });
+        this.slotFreed = null;
+        continue;
+      }
+      try {
+        const ids = await broker.claim(free);
+        if (this.stopped) {
+          if (ids.length) await broker.route(ids.map((id) => ({ id })));
+          break;
+        }
+        if (ids.length === 0) {
+          await broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50);
+          continue;
+        }
+        await this.startClaimed(ids);
+        backoff = 10;
+      } catch (err) {
+        this.deps.logger.warn(
+          { component: "runner", err: coerceError(err).message },
+          `claiming work failed; retrying in ${backoff} ms`,
+        );
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  private async startClaimed(ids: string[]): Promise<void> {
+    const { orchestrator, stateBackend } = this.deps.components;
+    const runnerId = this.runnerId;
+    const pending = await orchestrator.transition(
+      ids.map((id) => ({ id, to: "PENDING" as const, runnerId, expectFrom: CLAIMABLE_STATUSES })),
+    );
+    const claimed = pending.filter((r) => r.ok);
+    if (claimed.length === 0) return;
+    const running = await orchestrator.transition(
+      claimed.map((r) => ({ id: r.id, to: "RUNNING" as const, runnerId, token: r.token })),
+    );
+    const started = running.filter((r): r is Extract<TransitionResult, { ok: true }> => r.ok);
+    const data = await stateBackend.getInvocations(started.map((r) => r.id));
+    for (const r of started) {
+      const owned = { id: r.id, token: r.token, ownerId: runnerId };
+      this.inFlight.set(r.id, owned);
+      this.deps.events?.onStart?.(owned);
+      void this.execute(owned, r.retries, data.get(r.id));
+    }
+  }
+
+  private async execute(owned: OwnedInvocation, retries: number, data: InvocationData | undefined): Promise<void> {
+    const base = { id: owned.id, runnerId: owned.ownerId, token: owned.token };
+    let request: TransitionRequest;
+    let retryAt: number | null = null;
+    try {
+      if (!data) throw new CorruptRecordError(`Invocation ${owned.id} has no stored data (task id, arguments).`);
+      const task = this.deps.tasks.getTask(data.taskId);
+      let args: unknown;
+      try {
+        args = decode(data.args);
+      } catch (err) {
+        throw new CorruptRecordError(`The stored arguments of invocation ${owned.id} cannot be decoded.`, {
+          cause: err,
+        });
+      }
+      if (!Array.isArray(args))
+        throw new CorruptRecordError(`The stored arguments of invocation ${owned.id} are not a list.`);
+      const ctx = { invocationId: owned.id, taskId: data.taskId, workflowId: data.workflowId, runnerId: owned.ownerId };
+      try {
+        const value = await runInExecution(ctx, async () => task.fn(...args));
+        request = {
+          ...base,
+          to: "SUCCESS",
+          outcome: { kind: "result", value: encode(value, `${data.taskId} result`) },
+        };
+      } catch (err) {
+        const retriable = err instanceof RetryError || task.options.retryFor.some((cls) => err instanceof cls);
+        if (retriable && retries < task.options.maxRetries) {
+          const delay = this.backoff(retries);
+          retryAt = Date.now() + delay;
+          request = {
+            ...base,
+            to: "RETRY",
+            countRetry: true,
+            note: `retry ${retries + 1}/${task.options.maxRetries} in ${delay} ms: ${coerceError(err).message}`,
+          };
+        } else {
+          throw err;
+        }
+      }
+    } catch (err) {
+      this.deps.logger.error(
+        { component: "runner", invocation: owned.id, err: coerceError(err).message },
+        `invocation ${owned.id} failed`,
+      );
+      request = { ...base, to: "FAILED", outcome: { kind: "error", error: serializeError(err) } };
+    }
+    try {
+      const result = await this.completions.submit(request);
+      if (!result.ok) {
+        this.deps.logger.warn(
+          {
+            component: "runner",
+            invocation: owned.id,
+            reason: result.reason,
+            current: result.current,
+            token: owned.token,
+          },
+          `write refused for invocation ${owned.id} (${request.to}, fencing token ${owned.token}): ${result.reason}; another runner owns it now`,
+        );
+      } else if (retryAt !== null) {
+        await this.deps.components.broker.route([{ id: owned.id, availableAt: retryAt }]);
+      }
+    } catch (err) {
+      this.deps.logger.error(
+        { component: "runner", invocation: owned.id, err: coerceError(err).message },
+        `could not record the outcome of ${owned.id}; recovery will run it again`,
+      );
+    } finally {
+      this.inFlight.delete(owned.id);
+      this.deps.events?.onFinish?.(owned.id);
+      this.slotFreed?.();
+    }
+  }
+
+  private backoff(retries: number): number {
+    const { retryBackoffMs, retryBackoffMaxMs } = this.deps.config;
+    const cap = Math.min(retryBackoffMaxMs, retryBackoffMs * 2 ** retries);
+    return Math.round(Math.random() * cap);
+  }
+}

@@ -1,0 +1,31 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { createOrchestrator } from "../backends/registry.js";
+import type { NencConfig } from "../config/schema.js";
+import type { HeartbeatMessage } from "./heartbeat.js";
+
+/** Runs in its own thread: beats for the process's runner contexts on a timer. */
+const data = workerData as { config: NencConfig; ids: string[]; intervalMs: number };
+const ids = new Set(data.ids);
+const orchestrator = await createOrchestrator(data.config);
+let stopping = false;
+
+async function beat(): Promise<void> {
+  try {
+    await orchestrator.heartbeat([...ids]);
+  } catch (err) {
+    parentPort?.postMessage({ type: "error", message: (err as Error).message });
+  }
+}
+
+const timer = setInterval(() => void beat(), data.intervalMs);
+await beat();
+
+parentPort?.on("message", (m: HeartbeatMessage) => {
+  if (m.type === "add") for (const id of m.ids) ids.add(id);
+  else if (m.type === "remove") for (const id of m.ids) ids.delete(id);
+  else if (m.type === "stop" && !stopping) {
+    stopping = true;
+    clearInterval(timer);
+    void orchestrator.close().finally(() => process.exit(0));
+  }
+});

@@ -1,0 +1,75 @@
+import { Worker } from "node:worker_threads";
+import type { Orchestrator } from "../backends/contract.js";
+import { heartbeatIntervalMs } from "../config/resolve.js";
+import type { NencConfig } from "../config/schema.js";
+import type { Logger } from "../core/logger.js";
+
+export type HeartbeatMessage = { type: "add"; ids: string[] } | { type: "remove"; ids: string[] } | { type: "stop" };
+
+/**
+ * Beats for every runner context of this process. On backends shared across processes the
+ * beats come from a dedicated worker thread with its own connection, so a task that blocks
+ * the event loop does not stop them; on the memory backend (one process) a timer suffices.
+ */
+export class Heartbeat {
+  private readonly ids = new Set<string>();
+  private worker: Worker | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: { config: NencConfig; orchestrator: Orchestrator; logger: Logger }) {}
+
+  start(ids: string[]): void {
+    for (const id of ids) this.ids.add(id);
+    const intervalMs = heartbeatIntervalMs(this.deps.config);
+    if (this.deps.orchestrator.capabilities.sharedAcrossProcesses) {
+      this.worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), {
+        workerData: {
+          nencModule: new URL("./heartbeat-thread.ts", import.meta.url).href,
+          config: this.deps.config,
+          ids: [...this.ids],
+          intervalMs,
+        },
+      });
+      this.worker.on("message", (m: { type: "error"; message: string }) => {
+        if (m.type === "error")
+          this.deps.logger.warn({ component: "heartbeat" }, `heartbeat failed: ${m.message}; retrying`);
+      });
+      this.worker.on("error", (err) =>
+        this.deps.logger.error({ component: "heartbeat" }, `heartbeat thread crashed: ${err.message}`),
+      );
+      this.worker.unref();
+    } else {
+      this.timer = setInterval(() => {
+        this.deps.orchestrator.heartbeat([...this.ids]).catch(() => undefined);
+      }, intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  add(ids: string[]): void {
+    for (const id of ids) this.ids.add(id);
+    this.worker?.postMessage({ type: "add", ids } satisfies HeartbeatMessage);
+  }
+
+  remove(ids: string[]): void {
+    for (const id of ids) this.ids.delete(id);
+    this.worker?.postMessage({ type: "remove", ids } satisfies HeartbeatMessage);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.worker) {
+      const w = this.worker;
+      this.worker = null;
+      w.postMessage({ type: "stop" } satisfies HeartbeatMessage);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => void w.terminate().then(() => resolve()), 2000);
+        w.once("exit", () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import type { NencConfig } from "../config/schema.js";
+import { ConfigError } from "../errors/index.js";
+import { AsyncRunner } from "./async-runner.js";
+import type { Runner, RunnerOptions } from "./runner.js";
+import { ThreadRunner } from "./thread-runner.js";
+
+export const RUNNERS: Record<string, new (options: RunnerOptions) => Runner> = {
+  AsyncRunner,
+  ThreadRunner,
+};
+
+export function createRunner(config: NencConfig, options: RunnerOptions): Runner {
+  const cls = RUNNERS[config.runnerCls];
+  if (!cls) {
+    throw new ConfigError(
+      `Config key "runnerCls" names "${config.runnerCls}", which is not a runner. Known: ${Object.keys(RUNNERS).join(", ")}.`,
+      "runnerCls",
+      "resolved config",
+    );
+  }
+  return new cls(options);
+}
+
+export type { Runner, RunnerOptions };
+export { AsyncRunner, ThreadRunner };

@@ -1,0 +1,17 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { threadId } from "node:worker_threads";
+import type { RunnerContext } from "../backends/contract.js";
+
+/** A new runner context for this process/thread. */
+export function createRunnerContext(kind: string, parentId: string | null): RunnerContext {
+  return {
+    id: `${kind}-${process.pid}-${threadId}-${randomBytes(3).toString("hex")}`,
+    kind,
+    host: hostname(),
+    pid: process.pid,
+    threadId,
+    parentId,
+    startedAt: Date.now(),
+  };
+}

@@ -1,0 +1,393 @@
+/**
+ * The conformance suite every backend runs (memory, SQLite, Redis, PostgreSQL). A backend's
+ * test file calls `runBackendConformance` once; a case it cannot pass goes in `skip` with a
+ * reason. test/conformance/coverage.test.ts fails when a backend folder has no such file.
+ */
+import { randomUUID } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Components, NewInvocation, TransitionResult } from "../../src/backends/contract.js";
+
+export interface ConformanceOptions {
+  name: string;
+  /** Fresh components for an app id; called once or more per test. */
+  create(appId: string): Promise<Components>;
+  /** Cases this backend does not run, each with the reason. */
+  skip?: Array<{ reason: string; tests: string[] }>;
+}
+
+export function runBackendConformance(opts: ConformanceOptions): void {
+  const skipped = new Map<string, string>();
+  for (const s of opts.skip ?? []) for (const t of s.tests) skipped.set(t, s.reason);
+  const test = (name: string, fn: () => Promise<void>) => {
+    const reason = skipped.get(name);
+    if (reason) it.skip(`${name} (skipped: ${reason})`, fn);
+    else it(name, fn);
+  };
+
+  describe(`backend conformance: ${opts.name}`, () => {
+    let appId: string;
+    let c: Components;
+    const opened: Components[] = [];
+    const open = async (id = appId) => {
+      const comps = await opts.create(id);
+      opened.push(comps);
+      return comps;
+    };
+
+    beforeEach(async () => {
+      appId = `conf_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+      c = await open();
+    });
+
+    afterEach(async () => {
+      for (const comps of opened.splice(0)) {
+        await Promise.allSettled([comps.orchestrator.purge(), comps.broker.purge(), comps.stateBackend.purge()]);
+        await Promise.allSettled([comps.orchestrator.close(), comps.broker.close(), comps.stateBackend.close()]);
+      }
+    });
+
+    const inv = (over: Partial<NewInvocation> = {}): NewInvocation => {
+      const id = randomUUID();
+      return { id, taskId: "t", args: "[1]", parentId: null, workflowId: id, createdAt: Date.now(), ...over };
+    };
+    const registered = async (n = 1, over: Partial<NewInvocation> = {}) => {
+      const list = Array.from({ length: n }, () => inv(over));
+      await c.stateBackend.saveInvocations(list);
+      await c.orchestrator.register(list);
+      return list;
+    };
+    const ok = (r: TransitionResult | undefined) => {
+      if (!r?.ok) throw new Error(`expected ok, got ${JSON.stringify(r)}`);
+      return r;
+    };
+    /** REGISTERED -> PENDING -> RUNNING for `runner`; returns the token. */
+    const run = async (id: string, runner: string) => {
+      const [p] = await c.orchestrator.transition([{ id, to: "PENDING", runnerId: runner }]);
+      const [r] = await c.orchestrator.transition([{ id, to: "RUNNING", runnerId: runner, token: ok(p).token }]);
+      return ok(r).token;
+    };
+
+    test("register records REGISTERED with its first history row, once", async () => {
+      const [a] = await registered();
+      await c.orchestrator.register([a!]);
+      const rec = (await c.orchestrator.getStatuses([a!.id])).get(a!.id);
+      expect(rec).toMatchObject({ id: a!.id, taskId: "t", status: "REGISTERED", ownerId: null, retries: 0 });
+      const hist = await c.orchestrator.history(a!.id);
+      expect(hist.map((h) => h.status)).toEqual(["REGISTERED"]);
+      expect(hist[0]).toMatchObject({ seq: 1, ownerId: null });
+    });
+
+    test("getStatuses leaves unknown ids out", async () => {
+      const [a] = await registered();
+      const m = await c.orchestrator.getStatuses([a!.id, "missing"]);
+      expect([...m.keys()]).toEqual([a!.id]);
+    });
+
+    test("a transition not in the table is refused and writes no history", async () => {
+      const [a] = await registered();
+      const [r] = await c.orchestrator.transition([{ id: a!.id, to: "SUCCESS", runnerId: "r1" }]);
+      expect(r).toMatchObject({ ok: false, reason: "invalid-transition", current: "REGISTERED" });
+      expect(await c.orchestrator.history(a!.id)).toHaveLength(1);
+    });
+
+    test("an unknown invocation is not-found", async () => {
+      const [r] = await c.orchestrator.transition([{ id: "nope", to: "PENDING", runnerId: "r1" }]);
+      expect(r).toMatchObject({ ok: false, reason: "not-found", current: null });
+    });
+
+    test("PENDING makes the claimer owner with a new fencing token", async () => {
+      const [a] = await registered();
+      const [p] = await c.orchestrator.transition([{ id: a!.id, to: "PENDING", runnerId: "r1" }]);
+      expect(p).toMatchObject({ ok: true, from: "REGISTERED", to: "PENDING", ownerId: "r1", token: 1 });
+      const rec = (await c.orchestrator.getStatuses([a!.id])).get(a!.id);
+      expect(rec).toMatchObject({ status: "PENDING", ownerId: "r1", token: 1 });
+    });
+
+    test("only the owner, with its current token, leaves an owned status", async () => {
+      const [a] = await registered();
+      const token = await run(a!.id, "r1");
+      const [other] = await c.orchestrator.transition([{ id: a!.id, to: "SUCCESS", runnerId: "r2", token }]);
+      expect(other).toMatchObject({ ok: false, reason: "not-owner" });
+      const [stale] = await c.orchestrator.transition([{ id: a!.id, to: "SUCCESS", runnerId: "r1", token: token - 1 }]);
+      expect(stale).toMatchObject({ ok: false, reason: "stale-token" });
+      const [none] = await c.orchestrator.transition([{ id: a!.id, to: "SUCCESS", runnerId: "r1" }]);
+      expect(none).toMatchObject({ ok: false, reason: "stale-token" });
+      const [good] = await c.orchestrator.transition([
+        { id: a!.id, to: "SUCCESS", runnerId: "r1", token, outcome: { kind: "result", value: '"done"' } },
+      ]);
+      expect(good).toMatchObject({ ok: true, to: "SUCCESS", ownerId: null });
+    });
+
+    test("recovery overrides a dead owner; the old owner's late result is refused", async () => {
+      const [a] = await registered();
+      const oldToken = await run(a!.id, "zombie");
+      const [rec] = await c.orchestrator.transition([
+        { id: a!.id, to: "RUNNING_RECOVERY", runnerId: "recoverer", note: "dead" },
+      ]);
+      expect(ok(rec).token).toBeGreaterThan(oldToken);
+      ok((await c.orchestrator.transition([{ id: a!.id, to: "REROUTED", runnerId: "recoverer" }]))[0]);
+      const newToken = await run(a!.id, "healthy");
+      expect(newToken).toBeGreaterThan(oldToken + 1);
+      const [late] = await c.orchestrator.transition([
+        {
+          id: a!.id,
+          to: "SUCCESS",
+          runnerId: "zombie",
+          token: oldToken,
+          outcome: { kind: "result", value: '"zombie"' },
+        },
+      ]);
+      expect(late?.ok).toBe(false);
+      expect(await c.orchestrator.getOutcome(a!.id)).toBeNull();
+      ok(
+        (
+          await c.orchestrator.transition([
+            {
+              id: a!.id,
+              to: "SUCCESS",
+              runnerId: "healthy",
+              token: newToken,
+              outcome: { kind: "result", value: '"new"' },
+            },
+          ])
+        )[0],
+      );
+      expect(await c.orchestrator.getOutcome(a!.id)).toEqual({ kind: "result", value: '"new"' });
+      const hist = await c.orchestrator.history(a!.id);
+      expect(hist.map((h) => h.status)).toEqual([
+        "REGISTERED",
+        "PENDING",
+        "RUNNING",
+        "RUNNING_RECOVERY",
+        "REROUTED",
+        "PENDING",
+        "RUNNING",
+        "SUCCESS",
+      ]);
+      expect(hist.map((h) => h.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(hist[3]).toMatchObject({ actorId: "recoverer", ownerId: "recoverer", note: "dead" });
+      expect(hist[7]).toMatchObject({ actorId: "healthy", ownerId: null, token: newToken });
+    });
+
+    test("expectFrom makes a transition a compare-and-set", async () => {
+      const [a] = await registered();
+      const [r] = await c.orchestrator.transition([
+        { id: a!.id, to: "PENDING", runnerId: "r1", expectFrom: ["REROUTED"] },
+      ]);
+      expect(r).toMatchObject({ ok: false, reason: "status-changed", current: "REGISTERED" });
+    });
+
+    test("concurrent claims of one invocation: exactly one wins", async () => {
+      const [a] = await registered();
+      const others = await Promise.all([open(), open(), open()]);
+      const results = await Promise.all(
+        [c, ...others].map((comps, i) =>
+          comps.orchestrator.transition([{ id: a!.id, to: "PENDING", runnerId: `r${i}`, expectFrom: ["REGISTERED"] }]),
+        ),
+      );
+      expect(results.flat().filter((r) => r.ok)).toHaveLength(1);
+      expect(await c.orchestrator.history(a!.id)).toHaveLength(2);
+    });
+
+    test("a batch applies in order within one call", async () => {
+      const [a, b] = await registered(2);
+      const res = await c.orchestrator.transition([
+        { id: a!.id, to: "PENDING", runnerId: "r1" },
+        { id: b!.id, to: "PENDING", runnerId: "r1" },
+        { id: a!.id, to: "RUNNING", runnerId: "r1", token: 1 },
+      ]);
+      expect(res.map((r) => r.ok)).toEqual([true, true, true]);
+      expect((await c.orchestrator.getStatuses([a!.id])).get(a!.id)?.status).toBe("RUNNING");
+    });
+
+    test("errors and retries are stored with their transition", async () => {
+      const [a] = await registered();
+      let token = await run(a!.id, "r1");
+      const retry = ok(
+        (await c.orchestrator.transition([{ id: a!.id, to: "RETRY", runnerId: "r1", token, countRetry: true }]))[0],
+      );
+      expect(retry.retries).toBe(1);
+      token = await run(a!.id, "r1");
+      const error = {
+        name: "TypeError",
+        message: "boom",
+        stack: "TypeError: boom\n  at x",
+        code: undefined,
+        cause: { name: "Error", message: "root" },
+      };
+      ok(
+        (
+          await c.orchestrator.transition([
+            { id: a!.id, to: "FAILED", runnerId: "r1", token, outcome: { kind: "error", error } },
+          ])
+        )[0],
+      );
+      const out = await c.orchestrator.getOutcome(a!.id);
+      expect(out?.kind).toBe("error");
+      if (out?.kind === "error")
+        expect(out.error).toMatchObject({ name: "TypeError", message: "boom", cause: { message: "root" } });
+      const rec = (await c.orchestrator.getStatuses([a!.id])).get(a!.id);
+      expect(rec).toMatchObject({ status: "FAILED", retries: 1, ownerId: null });
+    });
+
+    test("final statuses accept nothing", async () => {
+      const [a] = await registered();
+      const token = await run(a!.id, "r1");
+      ok(
+        (
+          await c.orchestrator.transition([
+            { id: a!.id, to: "SUCCESS", runnerId: "r1", token, outcome: { kind: "result", value: "1" } },
+          ])
+        )[0],
+      );
+      const [again] = await c.orchestrator.transition([{ id: a!.id, to: "RUNNING_RECOVERY", runnerId: "x" }]);
+      expect(again).toMatchObject({ ok: false, reason: "invalid-transition", current: "SUCCESS" });
+    });
+
+    test("heartbeats, dead runners and stopped runners", async () => {
+      const base = { kind: "AsyncRunner", host: "h", pid: 1, threadId: 0, parentId: null, startedAt: Date.now() };
+      await c.orchestrator.registerRunner({ ...base, id: "alive" });
+      await c.orchestrator.registerRunner({ ...base, id: "quiet", parentId: "alive" });
+      await c.orchestrator.registerRunner({ ...base, id: "stopped" });
+      await c.orchestrator.markRunnersStopped(["stopped"]);
+      await new Promise((r) => setTimeout(r, 120));
+      await c.orchestrator.heartbeat(["alive"]);
+      const dead = await c.orchestrator.deadRunners(60);
+      expect(dead).toEqual(["quiet"]);
+      const runners = await c.orchestrator.runners();
+      const quiet = runners.find((r) => r.id === "quiet");
+      expect(quiet).toMatchObject({ kind: "AsyncRunner", host: "h", pid: 1, parentId: "alive", stoppedAt: null });
+      expect(runners.find((r) => r.id === "stopped")?.stoppedAt).toEqual(expect.any(Number));
+      expect(runners.find((r) => r.id === "alive")?.lastHeartbeat).toBeGreaterThan(quiet?.lastHeartbeat ?? 0);
+    });
+
+    test("find by owner, status, age and page", async () => {
+      const list = await registered(4);
+      await run(list[0]!.id, "r1");
+      await run(list[1]!.id, "r1");
+      await run(list[2]!.id, "r2");
+      const mine = await c.orchestrator.find({ ownerId: "r1", statuses: ["RUNNING"] });
+      expect(mine.map((r) => r.id).sort()).toEqual([list[0]!.id, list[1]!.id].sort());
+      expect(await c.orchestrator.find({ statuses: ["REGISTERED"] })).toHaveLength(1);
+      expect(await c.orchestrator.find({ updatedBefore: 0 })).toHaveLength(0);
+      const page = await c.orchestrator.find({ limit: 2, offset: 1, order: "desc" });
+      expect(page).toHaveLength(2);
+      const counts = await c.orchestrator.countByStatus();
+      expect(counts.find((x) => x.status === "RUNNING")?.count).toBe(3);
+      const hist = await c.orchestrator.historyBetween(0, Date.now() + 1000, 100);
+      expect(hist.length).toBe(4 + 3 * 2);
+      expect(hist.map((h) => h.at)).toEqual([...hist.map((h) => h.at)].sort((x, y) => x - y));
+    });
+
+    test("a lease has one holder at a time and expires", async () => {
+      expect(await c.orchestrator.acquireLease("recovery", "a", 150)).toBe(true);
+      expect(await c.orchestrator.acquireLease("recovery", "b", 150)).toBe(false);
+      expect(await c.orchestrator.acquireLease("recovery", "a", 150)).toBe(true);
+      await c.orchestrator.releaseLease("recovery", "a");
+      expect(await c.orchestrator.acquireLease("recovery", "b", 100)).toBe(true);
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await c.orchestrator.acquireLease("recovery", "a", 100)).toBe(true);
+    });
+
+    test("broker delivers each id once, by priority then order, not before availableAt", async () => {
+      await c.broker.route([
+        { id: "a" },
+        { id: "b" },
+        { id: "late", availableAt: Date.now() + 60_000 },
+        { id: "urgent", priority: 5 },
+      ]);
+      expect(await c.broker.depth()).toBe(4);
+      expect(await c.broker.queued(["a", "late", "zzz"])).toEqual(new Set(["a", "late"]));
+      expect(await c.broker.claim(2)).toEqual(["urgent", "a"]);
+      expect(await c.broker.claim(10)).toEqual(["b"]);
+      expect(await c.broker.claim(10)).toEqual([]);
+      expect(await c.broker.depth()).toBe(1);
+    });
+
+    test("concurrent claimers never get the same id", async () => {
+      const ids = Array.from({ length: 200 }, (_, i) => `m${i}`);
+      await c.broker.route(ids.map((id) => ({ id })));
+      const others = await Promise.all([open(), open(), open()]);
+      const brokers = [c, ...others].map((x) => x.broker);
+      const got: string[] = [];
+      await Promise.all(
+        brokers.map(async (b) => {
+          for (;;) {
+            const batch = await b.claim(7);
+            if (batch.length === 0) return;
+            got.push(...batch);
+          }
+        }),
+      );
+      expect(got.sort()).toEqual([...ids].sort());
+    });
+
+    // Wake-ups may be spurious (any write can wake a waiter); what matters is that a waiter
+    // sees the new work well before its timeout.
+    test("waitForWork wakes when work is routed", async () => {
+      const started = Date.now();
+      const routed = new Promise<void>((resolve) =>
+        setTimeout(() => void c.broker.route([{ id: "x" }]).then(resolve), 50),
+      );
+      while ((await c.broker.depth()) === 0 && Date.now() - started < 4000) await c.broker.waitForWork(5000);
+      await routed;
+      expect(Date.now() - started).toBeLessThan(4000);
+    });
+
+    test("waitForChange wakes on a transition", async () => {
+      const [a] = await registered();
+      const started = Date.now();
+      const moved = new Promise<void>((resolve) =>
+        setTimeout(
+          () => void c.orchestrator.transition([{ id: a!.id, to: "PENDING", runnerId: "r" }]).then(() => resolve()),
+          50,
+        ),
+      );
+      const status = async () => (await c.orchestrator.getStatuses([a!.id])).get(a!.id)?.status;
+      while ((await status()) === "REGISTERED" && Date.now() - started < 4000)
+        await c.orchestrator.waitForChange([a!.id], 5000);
+      await moved;
+      expect(Date.now() - started).toBeLessThan(4000);
+    });
+
+    test("state backend stores invocation data and finds it by parent and workflow", async () => {
+      const [root] = await registered();
+      const kids = await registered(2, { parentId: root!.id, workflowId: root!.workflowId, taskId: "child" });
+      const got = await c.stateBackend.getInvocations([root!.id, "missing"]);
+      expect(got.get(root!.id)).toEqual(root);
+      expect(got.has("missing")).toBe(false);
+      const children = await c.stateBackend.findInvocations({ parentId: root!.id });
+      expect(children.map((k) => k.id).sort()).toEqual(kids.map((k) => k.id).sort());
+      expect(await c.stateBackend.findInvocations({ workflowId: root!.workflowId })).toHaveLength(3);
+      expect((await c.stateBackend.findInvocations({ rootsOnly: true })).map((i) => i.id)).toEqual([root!.id]);
+      expect(await c.stateBackend.findInvocations({ taskId: "child", limit: 1 })).toHaveLength(1);
+    });
+
+    test("log lines are kept per invocation in order", async () => {
+      const at = Date.now();
+      await c.stateBackend.appendLogs([
+        { invocationId: "i1", runnerId: "r", taskId: "t", level: "info", message: "one", at },
+        { invocationId: "i2", runnerId: "r", taskId: "t", level: "info", message: "other", at },
+        { invocationId: "i1", runnerId: "r", taskId: "t", level: "warn", message: "two", at: at + 1 },
+      ]);
+      expect((await c.stateBackend.logs("i1")).map((l) => l.message)).toEqual(["one", "two"]);
+    });
+
+    test("purge removes this app's data and only this app's", async () => {
+      const [a] = await registered();
+      await c.broker.route([{ id: a!.id }]);
+      const otherId = `${appId}_other`;
+      const other = await open(otherId);
+      const keep = inv();
+      await other.stateBackend.saveInvocations([keep]);
+      await other.orchestrator.register([keep]);
+      await other.broker.route([{ id: keep.id }]);
+      await Promise.all([c.orchestrator.purge(), c.broker.purge(), c.stateBackend.purge()]);
+      expect((await c.orchestrator.getStatuses([a!.id])).size).toBe(0);
+      expect((await c.stateBackend.getInvocations([a!.id])).size).toBe(0);
+      expect(await c.broker.depth()).toBe(0);
+      expect((await other.orchestrator.getStatuses([keep.id])).size).toBe(1);
+      expect(await other.broker.depth()).toBe(1);
+    });
+  });
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    // Integration tests spawn processes; keep the machine (2 cores) from oversubscribing.
+    maxWorkers: 2,
+    fileParallelism: true,
+  },
+});
