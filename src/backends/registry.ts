@@ -1,78 +1,31 @@
-import { sqlitePath } from "../config/resolve.js";
 import type { BackendName, NencConfig } from "../config/schema.js";
-import { ConfigError } from "../errors/index.js";
+import { BackendError, ConfigError } from "../errors/index.js";
 import type { Broker, Components, Orchestrator, StateBackend } from "./contract.js";
+import type { EngineModule } from "./engine.js";
 
 /**
- * Component classes by name. Each engine contributes factories; engines with heavy drivers
- * (Redis, PostgreSQL) are imported only when a config names them.
+ * Component classes by name. Each engine folder exports an `engine` from its index.ts; it is
+ * imported only when a config names one of its classes, so heavy drivers (ioredis, pg) load
+ * only for the apps that use them.
  */
-type Factory<T> = (config: NencConfig) => Promise<T>;
+const ENGINES: Record<BackendName, { prefix: string; load: () => Promise<EngineModule> }> = {
+  memory: { prefix: "Mem", load: async () => (await import("./memory/index.js")).engine },
+  sqlite: { prefix: "SQLite", load: async () => (await import("./sqlite/index.js")).engine },
+  redis: { prefix: "Redis", load: notBuiltYet("redis") },
+  postgres: { prefix: "Postgres", load: notBuiltYet("postgres") },
+};
 
-interface ComponentFactories {
-  orchestrators: Record<string, Factory<Orchestrator>>;
-  brokers: Record<string, Factory<Broker>>;
-  stateBackends: Record<string, Factory<StateBackend>>;
+function notBuiltYet(name: string): () => Promise<EngineModule> {
+  return async () => {
+    throw new BackendError(`The ${name} backend is not part of this build yet; use backend "sqlite" or "memory".`);
+  };
 }
 
-const memory = async () => {
-  const [{ memoryStore }, o, b, s] = await Promise.all([
-    import("./memory/store.js"),
-    import("./memory/orchestrator.js"),
-    import("./memory/broker.js"),
-    import("./memory/state-backend.js"),
-  ]);
-  return { memoryStore, o, b, s };
-};
-
-const sqlite = async (config: NencConfig) => {
-  const [{ SqliteDatabase, tablePrefix }, o, b, s] = await Promise.all([
-    import("./sqlite/database.js"),
-    import("./sqlite/orchestrator.js"),
-    import("./sqlite/broker.js"),
-    import("./sqlite/state-backend.js"),
-  ]);
-  return { handle: () => SqliteDatabase.acquire(sqlitePath(config)), prefix: tablePrefix(config.appId), o, b, s };
-};
-
-export const FACTORIES: ComponentFactories = {
-  orchestrators: {
-    MemOrchestrator: async (c) => {
-      const m = await memory();
-      return new m.o.MemOrchestrator(m.memoryStore(c.appId));
-    },
-    SQLiteOrchestrator: async (c) => {
-      const m = await sqlite(c);
-      return new m.o.SQLiteOrchestrator(m.handle(), m.prefix);
-    },
-  },
-  brokers: {
-    MemBroker: async (c) => {
-      const m = await memory();
-      return new m.b.MemBroker(m.memoryStore(c.appId));
-    },
-    SQLiteBroker: async (c) => {
-      const m = await sqlite(c);
-      return new m.b.SQLiteBroker(m.handle(), m.prefix);
-    },
-  },
-  stateBackends: {
-    MemStateBackend: async (c) => {
-      const m = await memory();
-      return new m.s.MemStateBackend(m.memoryStore(c.appId));
-    },
-    SQLiteStateBackend: async (c) => {
-      const m = await sqlite(c);
-      return new m.s.SQLiteStateBackend(m.handle(), m.prefix);
-    },
-  },
-};
-
-const SHORTHAND: Record<BackendName, [string, string, string]> = {
-  memory: ["MemOrchestrator", "MemBroker", "MemStateBackend"],
-  sqlite: ["SQLiteOrchestrator", "SQLiteBroker", "SQLiteStateBackend"],
-  redis: ["RedisOrchestrator", "RedisBroker", "RedisStateBackend"],
-  postgres: ["PostgresOrchestrator", "PostgresBroker", "PostgresStateBackend"],
+type Role = "Orchestrator" | "Broker" | "StateBackend";
+const ROLE_KEY: Record<Role, "orchestratorCls" | "brokerCls" | "stateBackendCls"> = {
+  Orchestrator: "orchestratorCls",
+  Broker: "brokerCls",
+  StateBackend: "stateBackendCls",
 };
 
 export interface ComponentNames {
@@ -81,47 +34,52 @@ export interface ComponentNames {
   stateBackend: string;
 }
 
+/** The class names in effect: explicit *Cls keys, else the `backend` shorthand. */
 export function componentNames(config: NencConfig): ComponentNames {
-  const [o, b, s] = SHORTHAND[config.backend];
+  const prefix = ENGINES[config.backend].prefix;
   return {
-    orchestrator: config.orchestratorCls || o,
-    broker: config.brokerCls || b,
-    stateBackend: config.stateBackendCls || s,
+    orchestrator: config.orchestratorCls || `${prefix}Orchestrator`,
+    broker: config.brokerCls || `${prefix}Broker`,
+    stateBackend: config.stateBackendCls || `${prefix}StateBackend`,
   };
 }
 
-function pick<T>(table: Record<string, Factory<T>>, name: string, key: string): Factory<T> {
-  const f = table[name];
-  if (!f) {
-    throw new ConfigError(
-      `Config key "${key}" names "${name}", which is not a known class. Known: ${Object.keys(table).join(", ")}.`,
-      key,
-      "resolved config",
-    );
-  }
-  return f;
+function engineFor(name: string, role: Role): { load: () => Promise<EngineModule> } {
+  for (const e of Object.values(ENGINES)) if (name === `${e.prefix}${role}`) return e;
+  const known = Object.values(ENGINES).map((e) => `${e.prefix}${role}`);
+  throw new ConfigError(
+    `Config key "${ROLE_KEY[role]}" names "${name}", which is not a known class. Known: ${known.join(", ")}.`,
+    ROLE_KEY[role],
+    "resolved config",
+  );
 }
 
 /** Check the class names before anything connects (fails fast on a typo). */
 export function validateComponentNames(config: NencConfig): void {
-  const names = componentNames(config);
-  pick(FACTORIES.orchestrators, names.orchestrator, "orchestratorCls");
-  pick(FACTORIES.brokers, names.broker, "brokerCls");
-  pick(FACTORIES.stateBackends, names.stateBackend, "stateBackendCls");
+  const n = componentNames(config);
+  engineFor(n.orchestrator, "Orchestrator");
+  engineFor(n.broker, "Broker");
+  engineFor(n.stateBackend, "StateBackend");
 }
 
 export async function createOrchestrator(config: NencConfig): Promise<Orchestrator> {
-  const o = await pick(FACTORIES.orchestrators, componentNames(config).orchestrator, "orchestratorCls")(config);
+  const engine = await engineFor(componentNames(config).orchestrator, "Orchestrator").load();
+  const o = await engine.createOrchestrator(config);
   await o.init();
   return o;
 }
 
 export async function createComponents(config: NencConfig): Promise<Components> {
-  const names = componentNames(config);
-  const [orchestrator, broker, stateBackend] = await Promise.all([
-    pick(FACTORIES.orchestrators, names.orchestrator, "orchestratorCls")(config),
-    pick(FACTORIES.brokers, names.broker, "brokerCls")(config),
-    pick(FACTORIES.stateBackends, names.stateBackend, "stateBackendCls")(config),
+  const n = componentNames(config);
+  const [oe, be, se] = await Promise.all([
+    engineFor(n.orchestrator, "Orchestrator").load(),
+    engineFor(n.broker, "Broker").load(),
+    engineFor(n.stateBackend, "StateBackend").load(),
+  ]);
+  const [orchestrator, broker, stateBackend]: [Orchestrator, Broker, StateBackend] = await Promise.all([
+    oe.createOrchestrator(config),
+    be.createBroker(config),
+    se.createStateBackend(config),
   ]);
   await Promise.all([orchestrator.init(), broker.init(), stateBackend.init()]);
   return { orchestrator, broker, stateBackend };

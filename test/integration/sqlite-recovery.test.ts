@@ -1,0 +1,4 @@
+import { sqliteBackend } from "../helpers/backends.js";
+import { runRecoveryScenarios } from "./recovery.case.js";
+
+runRecoveryScenarios(() => sqliteBackend());
