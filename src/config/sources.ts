@@ -72,13 +72,25 @@ async function readConfigFile(path: string, source: string): Promise<Record<stri
     } else {
       mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     }
-    return asObject(mod.default ?? mod, path, source);
+    return asObject(unwrapDefault(mod), path, source);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`Could not read config file ${path} (${source}): ${(err as Error).message}`, "", source, {
       cause: err,
     });
   }
+}
+
+/** `export default {...}` as ESM, or as CommonJS interop ({ default: {...} }). */
+function unwrapDefault(mod: unknown): unknown {
+  let v = mod;
+  for (let i = 0; i < 2; i++) {
+    if (v !== null && typeof v === "object" && "default" in v) {
+      const keys = Object.keys(v).filter((k) => k !== "__esModule" && k !== "module.exports");
+      if (keys.every((k) => k === "default")) v = (v as { default: unknown }).default;
+    }
+  }
+  return v;
 }
 
 function asObject(v: unknown, path: string, source: string): Record<string, unknown> {

@@ -32,13 +32,29 @@ const LEVEL_NAMES: Record<number, string> = {
 export type LogCapture = (record: LogRecord) => void;
 
 /** pino destination: prints text or JSON, and hands invocation lines to the capture. */
+const LEVEL_VALUES: Record<LogLevel, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Infinity,
+};
+
+/**
+ * pino destination: prints lines at or above the configured level, as text or JSON, and hands
+ * invocation lines (info and above, whatever is printed) to the capture for the monitor.
+ */
 class Destination {
   capture: LogCapture | null = null;
+  printFrom = LEVEL_VALUES.info;
   constructor(public format: LogFormat) {}
 
   write(line: string): void {
     const rec = JSON.parse(line) as Record<string, unknown>;
-    if (this.capture && typeof rec.invocationId === "string") {
+    const level = Number(rec.level);
+    if (this.capture && typeof rec.invocationId === "string" && level >= LEVEL_VALUES.info) {
       this.capture({
         invocationId: rec.invocationId,
         runnerId: typeof rec.runnerId === "string" ? rec.runnerId : null,
@@ -48,7 +64,7 @@ class Destination {
         at: Number(rec.time),
       });
     }
-    process.stdout.write(this.format === "json" ? line : formatText(rec));
+    if (level >= this.printFrom) process.stdout.write(this.format === "json" ? line : formatText(rec));
   }
 }
 
@@ -70,11 +86,12 @@ function formatText(rec: Record<string, unknown>): string {
   const where = [rec.component, rec.taskId, rec.invocationId ? String(rec.invocationId).slice(0, 8) : undefined]
     .filter(Boolean)
     .join(" ");
+  const msg = String(rec.msg ?? "");
   const extra = Object.entries(rec)
-    .filter(([k]) => !BASE_KEYS.has(k))
+    .filter(([k, v]) => !BASE_KEYS.has(k) && !(typeof v === "string" && msg.includes(v)))
     .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
     .join(" ");
-  return `${time} ${level} ${where ? `[${where}] ` : ""}${String(rec.msg ?? "")}${extra ? ` ${extra}` : ""}\n`;
+  return `${time} ${level} ${where ? `[${where}] ` : ""}${msg}${extra ? ` ${extra}` : ""}\n`;
 }
 
 /**
@@ -91,9 +108,12 @@ export class LogRoot {
   }
 
   private build(level: LogLevel): PinoLogger {
+    this.destination.printFrom = LEVEL_VALUES[level];
+    // pino produces info lines even when fewer are printed, so the capture keeps them.
+    const produce = LEVEL_VALUES[level] < LEVEL_VALUES.info ? level : "info";
     return pino(
       {
-        level,
+        level: produce,
         base: undefined,
         mixin: () => {
           const exec = currentExecution();

@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import type { Broker, Orchestrator } from "../backends/contract.js";
-import { deadAfterMs } from "../config/resolve.js";
+import { deadAfterMs, heartbeatIntervalMs } from "../config/resolve.js";
 import type { NencConfig } from "../config/schema.js";
 import type { Logger } from "../core/logger.js";
 import { coerceError } from "../errors/index.js";
@@ -16,6 +16,7 @@ const LEASE = "recovery";
 export class RecoveryService {
   private crons: Cron[] = [];
   private running = false;
+  private lastBackendError = 0;
   readonly passes: Array<{ kind: string; at: number; report: RecoveryReport }> = [];
 
   constructor(
@@ -45,9 +46,26 @@ export class RecoveryService {
     this.crons = [];
   }
 
+  /**
+   * The backend was unreachable from this process (a heartbeat or a pass failed). Every
+   * runner's heartbeats stopped landing during the outage, so stale heartbeats prove nothing
+   * until a full dead-after window has passed with the backend reachable again: until then
+   * the dead-runner pass is skipped. A runner that is really dead is recovered one window later.
+   */
+  noteBackendError(at = Date.now()): void {
+    this.lastBackendError = Math.max(this.lastBackendError, at);
+  }
+
+  /** True while heartbeats may still be catching up after an outage seen by this process. */
+  inOutageGrace(now = Date.now()): boolean {
+    const { config } = this.deps;
+    return now < this.lastBackendError + deadAfterMs(config) + heartbeatIntervalMs(config);
+  }
+
   /** One pass now, if this runner gets the lease. Returns null when another runner holds it. */
   async run(kind: "running" | "pending"): Promise<RecoveryReport | null> {
     if (this.running) return null;
+    if (kind === "running" && this.inOutageGrace()) return null;
     this.running = true;
     const { orchestrator, config, runnerId, logger } = this.deps;
     const ttl = Math.max(10_000, deadAfterMs(config));
@@ -65,6 +83,7 @@ export class RecoveryService {
         await orchestrator.releaseLease(LEASE, runnerId);
       }
     } catch (err) {
+      this.noteBackendError();
       logger.warn(
         { component: "recovery", err: coerceError(err).message },
         `recovery pass (${kind}) failed; next tick retries`,

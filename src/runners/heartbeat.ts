@@ -16,7 +16,15 @@ export class Heartbeat {
   private worker: Worker | null = null;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly deps: { config: NencConfig; orchestrator: Orchestrator; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      config: NencConfig;
+      orchestrator: Orchestrator;
+      logger: Logger;
+      /** Called when a beat could not be written (the backend is unreachable). */
+      onError?: () => void;
+    },
+  ) {}
 
   start(ids: string[]): void {
     for (const id of ids) this.ids.add(id);
@@ -31,8 +39,9 @@ export class Heartbeat {
         },
       });
       this.worker.on("message", (m: { type: "error"; message: string }) => {
-        if (m.type === "error")
-          this.deps.logger.warn({ component: "heartbeat" }, `heartbeat failed: ${m.message}; retrying`);
+        if (m.type !== "error") return;
+        this.deps.onError?.();
+        this.deps.logger.warn({ component: "heartbeat" }, `heartbeat failed: ${m.message}; retrying`);
       });
       this.worker.on("error", (err) =>
         this.deps.logger.error({ component: "heartbeat" }, `heartbeat thread crashed: ${err.message}`),
@@ -40,7 +49,7 @@ export class Heartbeat {
       this.worker.unref();
     } else {
       this.timer = setInterval(() => {
-        this.deps.orchestrator.heartbeat([...this.ids]).catch(() => undefined);
+        this.deps.orchestrator.heartbeat([...this.ids]).catch(() => this.deps.onError?.());
       }, intervalMs);
       this.timer.unref();
     }

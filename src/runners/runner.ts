@@ -52,6 +52,7 @@ export abstract class Runner {
       config: this.config,
       orchestrator: this.components.orchestrator,
       logger: this.logger,
+      onError: () => this.recovery?.noteBackendError(),
     });
     this.heartbeat.start([this.context.id]);
     this.recovery = new RecoveryService({

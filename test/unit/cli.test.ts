@@ -1,0 +1,56 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { STATUSES } from "../../src/index.js";
+import { NENC_BIN } from "../helpers/processes.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+const nenc = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [NENC_BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+
+describe("nenc CLI", () => {
+  it("--help works on every command", () => {
+    for (const args of [[], ["runner", "start"], ["show-config"], ["status", "render"], ["purge"]]) {
+      const r = nenc([...args, "--help"]);
+      expect(r.status, args.join(" ")).toBe(0);
+      expect(r.stdout).toContain("Usage: nenc");
+    }
+  });
+
+  it("a missing or wrong --app is a one-line error, not a stack trace", () => {
+    const missing = nenc(["runner", "start"]);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain("--app");
+    const wrong = nenc(["runner", "start", "--app", "nope.ts"]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+    expect(wrong.stderr).toContain("--app nope.ts: no such file");
+    const notApp = nenc(["runner", "start", "--app", "test/helpers/servers.ts"]);
+    expect(notApp.stderr.trim()).toMatch(/exports no Nenc app.*\[NENC_APP_LOAD\]$/);
+  });
+
+  it("a malformed config key fails naming the key and its source", () => {
+    const r = nenc(["show-config"], { NENC__MAX_PENDING_SECONDS: "soon" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('"maxPendingSeconds"');
+    expect(r.stderr).toContain("NENC__MAX_PENDING_SECONDS");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("show-config prints each key with its value and source", () => {
+    const r = nenc(["show-config"], { NENC__RUNNER_CONSIDERED_DEAD_AFTER_MINUTES: "0.1" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /runnerConsideredDeadAfterMinutes\s+0\.1\s+environment variable NENC__RUNNER_CONSIDERED_DEAD_AFTER_MINUTES/,
+    );
+    expect(r.stdout).toContain("components: SQLiteOrchestrator, SQLiteBroker, SQLiteStateBackend");
+  });
+
+  it("status render draws the state machine as text or SVG", () => {
+    const text = nenc(["status", "render"]);
+    for (const s of STATUSES) expect(text.stdout).toContain(s);
+    const svg = nenc(["status", "render", "--format", "svg"]);
+    expect(svg.stdout.startsWith("<svg")).toBe(true);
+    expect(nenc(["status", "render", "--format", "png"]).stderr).toContain("text or svg");
+  });
+});
