@@ -1,0 +1,9 @@
+import { Nenc } from "../src/index.js";
+
+/** The benchmark app; runner processes load it with `nenc runner start --app bench/app.ts`. */
+export const app = new Nenc();
+
+export const noop = app.task(async (_n: number) => null, { name: "noop" });
+
+/** Returns when it started, so the caller can split latency into "to start" and "to result". */
+export const stamp = app.task(async () => Date.now(), { name: "stamp" });
