@@ -132,3 +132,13 @@ export function keyKind(k: ConfigKey): "number" | "string" | "boolean" {
   const def = CONFIG_KEYS[k].default;
   return typeof def === "number" ? "number" : typeof def === "boolean" ? "boolean" : "string";
 }
+
+/** The config table for the README, generated from CONFIG_KEYS. */
+export function renderConfigTable(): string {
+  const rows = CONFIG_KEY_NAMES.map((k) => {
+    const spec = CONFIG_KEYS[k];
+    const env = `NENC__${k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+    return `| \`${k}\` | \`${JSON.stringify(spec.default)}\` | \`${env}\` | ${spec.doc.replaceAll("|", "\\|")} |`;
+  });
+  return ["| key | default | environment | meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
+}
