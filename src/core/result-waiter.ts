@@ -1,5 +1,5 @@
 import type { Orchestrator, StatusRecord } from "../backends/contract.js";
-import { isFinal } from "./status.js";
+import { FINAL_STATUSES, isFinal } from "./status.js";
 
 interface Waiter {
   id: string;
@@ -7,13 +7,21 @@ interface Waiter {
   reject: (err: unknown) => void;
 }
 
+/** Above this many waited ids, each turn asks only for what became final since the last turn. */
+const FULL_CHECK_LIMIT = 200;
+/** Even then, every waited id is checked this often (guards against clock skew between writers). */
+const FULL_CHECK_EVERY_MS = 2000;
+/** Overlap of incremental windows: commits may land out of timestamp order. */
+const WINDOW_SLACK_MS = 2000;
+
 /**
- * Waits for invocations to reach a final status. One loop per app checks every waited id
- * in one query, then sleeps until the backend signals a change (or a short poll interval on
- * backends without push wake-ups).
+ * Waits for invocations to reach a final status. One loop per app serves every waiter: it
+ * checks the waited ids in one query (or, with many waiters, only the invocations that became
+ * final since the last turn), then sleeps until the backend signals a change (or a short poll
+ * interval on backends without push wake-ups).
  */
 export class ResultWaiter {
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
   private running = false;
 
   constructor(private readonly orchestrator: Orchestrator) {}
@@ -23,38 +31,65 @@ export class ResultWaiter {
     const promise = new Promise<StatusRecord>((resolve, reject) => {
       waiter = { id, resolve, reject };
     });
-    this.waiters.add(waiter);
+    const set = this.waiters.get(id) ?? new Set<Waiter>();
+    set.add(waiter);
+    this.waiters.set(id, set);
     if (!this.running) void this.loop();
-    return { promise, cancel: () => this.waiters.delete(waiter) };
+    return {
+      promise,
+      cancel: () => {
+        set.delete(waiter);
+        if (set.size === 0 && this.waiters.get(id) === set) this.waiters.delete(id);
+      },
+    };
+  }
+
+  private settle(rec: StatusRecord): boolean {
+    const set = this.waiters.get(rec.id);
+    if (!set || !isFinal(rec.status)) return false;
+    this.waiters.delete(rec.id);
+    for (const w of set) w.resolve(rec);
+    return true;
+  }
+
+  private async check(
+    since: number | null,
+    lastFull: number,
+  ): Promise<{ progressed: boolean; since: number; full: boolean }> {
+    const full = this.waiters.size <= FULL_CHECK_LIMIT || since === null || Date.now() - lastFull > FULL_CHECK_EVERY_MS;
+    const records = full
+      ? [...(await this.orchestrator.getStatuses([...this.waiters.keys()])).values()]
+      : await this.orchestrator.find({ statuses: FINAL_STATUSES, updatedAfter: since - WINDOW_SLACK_MS });
+    let progressed = false;
+    let newest = since ?? 0;
+    for (const rec of records) {
+      if (this.settle(rec)) progressed = true;
+      if (isFinal(rec.status)) newest = Math.max(newest, rec.updatedAt);
+    }
+    return { progressed, since: newest || Date.now(), full };
   }
 
   private async loop(): Promise<void> {
     this.running = true;
     let idle = 5;
+    let since: number | null = null;
+    let lastFull = 0;
     try {
       while (this.waiters.size > 0) {
-        const ids = [...new Set([...this.waiters].map((w) => w.id))];
-        let statuses: Map<string, StatusRecord>;
+        let turn: Awaited<ReturnType<ResultWaiter["check"]>>;
         try {
-          statuses = await this.orchestrator.getStatuses(ids);
+          turn = await this.check(since, lastFull);
         } catch (err) {
-          for (const w of this.waiters) w.reject(err);
+          for (const set of this.waiters.values()) for (const w of set) w.reject(err);
           this.waiters.clear();
           break;
         }
-        let progressed = false;
-        for (const w of [...this.waiters]) {
-          const rec = statuses.get(w.id);
-          if (rec && isFinal(rec.status)) {
-            this.waiters.delete(w);
-            w.resolve(rec);
-            progressed = true;
-          }
-        }
+        since = turn.since;
+        if (turn.full) lastFull = Date.now();
         if (this.waiters.size === 0) break;
-        idle = progressed ? 5 : Math.min(idle * 2, 250);
+        idle = turn.progressed ? 5 : Math.min(idle * 2, 250);
         const timeout = this.orchestrator.capabilities.pushWakeups ? 500 : idle;
-        await this.orchestrator.waitForChange(ids, timeout);
+        await this.orchestrator.waitForChange([...this.waiters.keys()], timeout);
       }
     } finally {
       this.running = false;
