@@ -270,6 +270,8 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect(mine.map((r) => r.id).sort()).toEqual([list[0]!.id, list[1]!.id].sort());
       expect(await c.orchestrator.find({ statuses: ["REGISTERED"] })).toHaveLength(1);
       expect(await c.orchestrator.find({ updatedBefore: 0 })).toHaveLength(0);
+      expect(await c.orchestrator.find({ statuses: ["RUNNING"], updatedAfter: 0 })).toHaveLength(3);
+      expect(await c.orchestrator.find({ updatedAfter: Date.now() + 60_000 })).toHaveLength(0);
       const page = await c.orchestrator.find({ limit: 2, offset: 1, order: "desc" });
       expect(page).toHaveLength(2);
       const counts = await c.orchestrator.countByStatus();

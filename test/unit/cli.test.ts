@@ -29,6 +29,12 @@ describe("nenc CLI", () => {
     expect(notApp.stderr.trim()).toMatch(/exports no Nenc app.*\[NENC_APP_LOAD\]$/);
   });
 
+  it("refuses a runner that could never execute", () => {
+    const r = nenc(["runner", "start", "--app", "test/fixtures/app.ts"], { NENC__BACKEND: "memory" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/backend "memory" lives inside one process.*\[NENC_RUNNER\]/);
+  });
+
   it("a malformed config key fails naming the key and its source", () => {
     const r = nenc(["show-config"], { NENC__MAX_PENDING_SECONDS: "soon" });
     expect(r.status).toBe(1);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { RunnerError } from "../../errors/index.js";
 import { createRunner } from "../../runners/index.js";
 import { loadApp } from "../../runners/load-app.js";
 
@@ -21,6 +22,15 @@ export function registerRunnerCommand(program: Command): void {
         ...(opts.concurrency ? { runnerConcurrency: opts.concurrency } : {}),
       });
       const { config } = await app.config();
+      if (app.taskIds.length === 0) {
+        throw new RunnerError(`--app ${opts.app} registers no tasks; a runner for it could never execute anything.`);
+      }
+      const { orchestrator } = await app.runtime.getComponents();
+      if (!orchestrator.capabilities.sharedAcrossProcesses) {
+        throw new RunnerError(
+          `backend "${config.backend}" lives inside one process: a runner started from the CLI would never see invocations registered elsewhere. Use backend sqlite, redis or postgres.`,
+        );
+      }
       const r = createRunner(config, { app, appModule: opts.app });
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals) => {

@@ -1,0 +1,46 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { AsyncRunner, CorruptRecordError, ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
+
+const path = join(mkdtempSync(join(tmpdir(), "nenc-corrupt-")), "db.sqlite");
+const app = new Nenc({ appId: "corrupt", backend: "sqlite", sqliteDbPath: path, logLevel: "silent" });
+const echo = app.task(async (v: string) => v, { name: "echo" });
+const raw = new Database(path);
+
+afterAll(async () => {
+  raw.close();
+  await app.close();
+});
+
+describe("a corrupt row gets a clear error and loses nothing", () => {
+  it("undecodable arguments: that invocation FAILS with NENC_CORRUPT_RECORD, the runner keeps going", async () => {
+    const bad = await echo("fine");
+    raw.prepare("UPDATE corrupt_invocations SET args = '{oops' WHERE id = ?").run(bad.id);
+    const good = await echo("next");
+    const runner = new AsyncRunner({ app });
+    await runner.start();
+    try {
+      const err = (await bad.result({ timeoutMs: 10_000 }).catch((e: unknown) => e)) as TaskFailedError;
+      expect(err).toBeInstanceOf(TaskFailedError);
+      expect(err.originalCode).toBe(ErrorCode.CorruptRecord);
+      expect(err.message).toContain(bad.id);
+      expect(await good.result({ timeoutMs: 10_000 })).toBe("next");
+      // The bad row is left as it was, for inspection.
+      expect(raw.prepare("SELECT args FROM corrupt_invocations WHERE id = ?").get(bad.id)).toEqual({ args: "{oops" });
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it("an unknown status in a row is a CorruptRecordError naming the invocation", async () => {
+    const inv = await echo("x");
+    raw.prepare("UPDATE corrupt_status SET status = 'BOGUS' WHERE id = ?").run(inv.id);
+    const err = await inv.status().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CorruptRecordError);
+    expect((err as CorruptRecordError).message).toContain(inv.id);
+    expect(raw.prepare("SELECT status FROM corrupt_status WHERE id = ?").get(inv.id)).toEqual({ status: "BOGUS" });
+  });
+});
