@@ -38,7 +38,7 @@ export function runRecoveryScenarios(makeBackend: () => TestBackend | Promise<Te
     it("SIGKILL mid-task: a second runner recovers and finishes every invocation", async () => {
       const a = spawnRunner({ env: backend.env, runner: "ThreadRunner", concurrency: 3 });
       await a.waitFor(/ThreadRunner \S+ started/);
-      const invs = await Promise.all([0, 1, 2].map((i) => tasks.sleepTask(2500, `kill-${i}`)));
+      const invs = await Promise.all([0, 1, 2].map((i) => tasks.sleepTask(5000, `kill-${i}`)));
       const ids = invs.map((i) => i.id);
       await waitUntil(async () => (await statusesOf(ids)).every((s) => s === "RUNNING"), 20_000, "all RUNNING on A");
       a.proc.kill("SIGKILL");
@@ -63,10 +63,12 @@ export function runRecoveryScenarios(makeBackend: () => TestBackend | Promise<Te
       const invs = await Promise.all([0, 1].map((i) => tasks.sleepTask(3000, `term-${i}`)));
       const ids = invs.map((i) => i.id);
       await waitUntil(async () => (await statusesOf(ids)).every((s) => s === "RUNNING"), 20_000, "all RUNNING on A");
-      const b = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
-      await b.waitFor(/AsyncRunner \S+ started/);
       a.proc.kill("SIGTERM");
       expect((await a.exited).code).toBe(0);
+      // Handed back at once: queued again before any heartbeat could expire.
+      expect(await statusesOf(ids)).toEqual(["REROUTED", "REROUTED"]);
+      const b = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
+      await b.waitFor(/AsyncRunner \S+ started/);
       const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 30_000 })));
       for (const r of results) expect(r.pid).toBe(b.pid);
       for (const id of ids) {
@@ -79,7 +81,7 @@ export function runRecoveryScenarios(makeBackend: () => TestBackend | Promise<Te
     it("SIGSTOP past the dead-after window: the zombie's late result is refused by its fencing token", async () => {
       const a = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
       await a.waitFor(/AsyncRunner \S+ started/);
-      const inv = await tasks.sleepTask(2000, "zombie");
+      const inv = await tasks.sleepTask(4000, "zombie");
       await waitUntil(async () => (await inv.status()) === "RUNNING", 20_000, "RUNNING on A");
       a.proc.kill("SIGSTOP");
       const b = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
