@@ -1,7 +1,11 @@
 import type { Broker, RouteRequest } from "../contract.js";
 import { MEMORY_CAPABILITIES } from "./orchestrator.js";
-import { type MemoryStore, waitForEvent } from "./store.js";
+import { type MemoryStore, type QueuedMessage, waitForEvent } from "./store.js";
 
+/**
+ * In-process queue: one FIFO per priority (claims take from the highest priority first) and a
+ * list of delayed messages moved in when due, so a claim costs O(claimed), not O(queued).
+ */
 export class MemBroker implements Broker {
   readonly capabilities = MEMORY_CAPABILITIES;
   constructor(private readonly store: MemoryStore) {}
@@ -9,50 +13,45 @@ export class MemBroker implements Broker {
   async init(): Promise<void> {}
 
   async route(requests: readonly RouteRequest[]): Promise<void> {
+    const now = Date.now();
     for (const r of requests) {
-      this.store.queue.push({
-        id: r.id,
-        availableAt: r.availableAt ?? 0,
-        priority: r.priority ?? 0,
-        seq: ++this.store.seq,
-      });
+      const msg: QueuedMessage = { id: r.id, availableAt: r.availableAt ?? 0, priority: r.priority ?? 0 };
+      if (msg.availableAt > now) this.store.queue.delayed.push(msg);
+      else this.store.queue.enqueue(msg);
     }
     this.store.events.emit("work");
   }
 
   async claim(max: number): Promise<string[]> {
-    const now = Date.now();
-    const q = this.store.queue;
-    const ready = q
-      .filter((m) => m.availableAt <= now)
-      .sort((a, b) => b.priority - a.priority || a.seq - b.seq)
-      .slice(0, max);
-    const taken = new Set(ready);
-    for (let i = q.length - 1; i >= 0; i--) {
-      const m = q[i];
-      if (m && taken.has(m)) q.splice(i, 1);
-    }
-    return ready.map((m) => m.id);
+    this.store.queue.promoteDue(Date.now());
+    return this.store.queue.take(max).map((m) => m.id);
   }
 
   async queued(ids: readonly string[]): Promise<Set<string>> {
     const want = new Set(ids);
-    return new Set(this.store.queue.filter((m) => want.has(m.id)).map((m) => m.id));
+    return new Set(
+      this.store.queue
+        .all()
+        .filter((m) => want.has(m.id))
+        .map((m) => m.id),
+    );
   }
 
   async depth(): Promise<number> {
-    return this.store.queue.length;
+    return this.store.queue.size();
   }
 
   waitForWork(timeoutMs: number): Promise<void> {
     const now = Date.now();
-    const next = this.store.queue.reduce((min, m) => Math.min(min, m.availableAt), Number.POSITIVE_INFINITY);
-    if (next <= now) return Promise.resolve();
+    const q = this.store.queue;
+    q.promoteDue(now);
+    if (q.readyCount() > 0) return Promise.resolve();
+    const next = q.delayed.reduce((min, m) => Math.min(min, m.availableAt), Number.POSITIVE_INFINITY);
     return waitForEvent(this.store.events, "work", Math.min(timeoutMs, Math.max(1, next - now)));
   }
 
   async purge(): Promise<void> {
-    this.store.queue.length = 0;
+    this.store.queue.clear();
   }
 
   async close(): Promise<void> {}

@@ -17,10 +17,9 @@ export class MemoryStore {
   readonly invocations = new Map<string, InvocationData>();
   readonly runners = new Map<string, RunnerRecord>();
   readonly leases = new Map<string, { holder: string; expiresAt: number }>();
-  readonly queue: Array<Required<RouteRequest> & { seq: number }> = [];
+  readonly queue = new PriorityQueue();
   readonly logs: LogRecord[] = [];
   readonly events = new EventEmitter();
-  seq = 0;
 
   constructor() {
     this.events.setMaxListeners(0);
@@ -33,8 +32,71 @@ export class MemoryStore {
     this.invocations.clear();
     this.runners.clear();
     this.leases.clear();
-    this.queue.length = 0;
+    this.queue.clear();
     this.logs.length = 0;
+  }
+}
+
+export type QueuedMessage = Required<RouteRequest>;
+
+/** FIFO lists by priority, plus messages not yet due. */
+export class PriorityQueue {
+  private readonly lanes = new Map<number, { items: QueuedMessage[]; head: number }>();
+  delayed: QueuedMessage[] = [];
+
+  enqueue(m: QueuedMessage): void {
+    let lane = this.lanes.get(m.priority);
+    if (!lane) {
+      lane = { items: [], head: 0 };
+      this.lanes.set(m.priority, lane);
+    }
+    lane.items.push(m);
+  }
+
+  promoteDue(now: number): void {
+    if (this.delayed.length === 0) return;
+    const due = this.delayed.filter((m) => m.availableAt <= now);
+    if (due.length === 0) return;
+    this.delayed = this.delayed.filter((m) => m.availableAt > now);
+    for (const m of due) this.enqueue(m);
+  }
+
+  take(max: number): QueuedMessage[] {
+    const out: QueuedMessage[] = [];
+    for (const priority of [...this.lanes.keys()].sort((a, b) => b - a)) {
+      const lane = this.lanes.get(priority);
+      if (!lane) continue;
+      while (out.length < max && lane.head < lane.items.length) {
+        const m = lane.items[lane.head++];
+        if (m) out.push(m);
+      }
+      if (lane.head >= lane.items.length) this.lanes.delete(priority);
+      else if (lane.head > 1024) {
+        lane.items = lane.items.slice(lane.head);
+        lane.head = 0;
+      }
+      if (out.length >= max) break;
+    }
+    return out;
+  }
+
+  readyCount(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.items.length - lane.head;
+    return n;
+  }
+
+  size(): number {
+    return this.readyCount() + this.delayed.length;
+  }
+
+  all(): QueuedMessage[] {
+    return [...[...this.lanes.values()].flatMap((l) => l.items.slice(l.head)), ...this.delayed];
+  }
+
+  clear(): void {
+    this.lanes.clear();
+    this.delayed = [];
   }
 }
 
