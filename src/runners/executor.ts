@@ -33,6 +33,9 @@ export interface ExecutorEvents {
 export class InvocationExecutor {
   private readonly inFlight = new Map<string, OwnedInvocation>();
   private stopped = false;
+  /** Resolves when claiming stops, so a wait for work ends at once. */
+  private readonly stopSignal: Promise<void>;
+  private signalStop!: () => void;
   private loopDone: Promise<void> | null = null;
   private slotFreed: (() => void) | null = null;
   private readonly completions: Batcher<TransitionRequest, TransitionResult>;
@@ -48,6 +51,9 @@ export class InvocationExecutor {
       events?: ExecutorEvents;
     },
   ) {
+    this.stopSignal = new Promise((resolve) => {
+      this.signalStop = resolve;
+    });
     this.completions = new Batcher((reqs) => this.deps.components.orchestrator.transition(reqs));
   }
 
@@ -71,6 +77,7 @@ export class InvocationExecutor {
   /** Stop claiming new work (in-flight invocations keep running). */
   async stopClaiming(): Promise<void> {
     this.stopped = true;
+    this.signalStop();
     this.slotFreed?.();
     await this.loopDone;
   }
@@ -102,7 +109,7 @@ export class InvocationExecutor {
           break;
         }
         if (ids.length === 0) {
-          await broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50);
+          await Promise.race([broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50), this.stopSignal]);
           continue;
         }
         await this.startClaimed(ids);
