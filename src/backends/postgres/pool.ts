@@ -87,7 +87,7 @@ export class PostgresHandle {
         ...base,
         max: config.postgresPoolSize,
         idleTimeoutMillis: 10_000,
-        application_name: "nenc",
+        application_name: `nenc:${this.schema}`,
       });
     } catch (err) {
       throw this.startupError(err);
@@ -100,8 +100,15 @@ export class PostgresHandle {
         `an idle PostgreSQL connection to ${this.where} failed`,
       );
     });
+    // A checked-out client whose connection drops between two queries emits "error" too: the
+    // next query on it fails (and is retried on a fresh client); the event itself is noted here.
+    this.pool.on("connect", (client) => {
+      client.on("error", (err) => {
+        this.log.debug({ component: "postgres", err: err.message }, "a pooled PostgreSQL connection failed");
+      });
+    });
     this.listener = new NotificationListener(
-      { ...base, application_name: "nenc-listen" },
+      { ...base, application_name: `nenc-listen:${this.schema}` },
       [this.channels.work, this.channels.change],
       this.where,
       this.log,
