@@ -97,6 +97,41 @@ describe.runIf(available)("postgres backend: connections, schema and outages", (
     }
   });
 
+  it("a transition whose COMMIT landed but whose reply was lost is recognised when retried", async () => {
+    const c = await createComponents(config());
+    try {
+      // Run each transaction for real (it commits), then run it again as the retry after a
+      // lost reply would (attempt 1): the retry must report the committed write, not refuse it.
+      type Tx = (what: string, fn: (q: unknown, attempt: number) => Promise<unknown>) => Promise<unknown>;
+      const handle = (c.orchestrator as unknown as { h: { tx: Tx } }).h;
+      const realTx = handle.tx.bind(handle);
+      handle.tx = async (what, fn) => {
+        await realTx(what, fn);
+        return realTx(what, (q, attempt) => fn(q, attempt + 1));
+      };
+      const a = inv();
+      await c.stateBackend.saveInvocations([a]);
+      await c.orchestrator.register([a]);
+      const [p] = await c.orchestrator.transition([{ id: a.id, to: "PENDING", runnerId: "r1" }]);
+      expect(p).toMatchObject({ ok: true, from: "REGISTERED", to: "PENDING", ownerId: "r1", token: 1 });
+      const [r] = await c.orchestrator.transition([{ id: a.id, to: "RUNNING", runnerId: "r1", token: 1 }]);
+      expect(r).toMatchObject({ ok: true, from: "PENDING", to: "RUNNING", token: 1 });
+      // Recovery takes it over (also recognised on its retry)...
+      const [other] = await c.orchestrator.transition([{ id: a.id, to: "RUNNING_RECOVERY", runnerId: "x" }]);
+      expect(other).toMatchObject({ ok: true, to: "RUNNING_RECOVERY", ownerId: "x", token: 2 });
+      // ...and the old owner's late write is still refused, retry or not.
+      const [late] = await c.orchestrator.transition([
+        { id: a.id, to: "SUCCESS", runnerId: "r1", token: 1, outcome: { kind: "result", value: "1" } },
+      ]);
+      expect(late).toMatchObject({ ok: false, reason: "invalid-transition" });
+      const hist = await c.orchestrator.history(a.id);
+      expect(hist.map((h) => h.status)).toEqual(["REGISTERED", "PENDING", "RUNNING", "RUNNING_RECOVERY"]);
+      expect(await c.orchestrator.getOutcome(a.id)).toBeNull();
+    } finally {
+      await closeComponents(c);
+    }
+  });
+
   it("dropped connections: the pool replaces them and the LISTEN connection comes back", async () => {
     const cfg = config();
     const schema = schemaOf(cfg.appId);
