@@ -81,6 +81,7 @@ export class PostgresHandle {
       connectionString: config.postgresUrl,
       connectionTimeoutMillis: config.postgresConnectTimeoutMs,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     };
     try {
       this.pool = new pg.Pool({
