@@ -54,6 +54,12 @@ describe.runIf(available)("postgres backend: connections, schema and outages", (
     expect((err as Error).message).toMatch(/postgresUrl/);
   });
 
+  it("a URL that is not a PostgreSQL URL is refused at start-up", async () => {
+    const err = await createComponents(config({ postgresUrl: "localhost:5432" })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect((err as Error).message).toMatch(/is not a PostgreSQL URL/);
+  });
+
   it("a schema at a newer version than the code knows is refused", async () => {
     const cfg = config();
     await closeComponents(await createComponents(cfg));

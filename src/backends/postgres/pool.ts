@@ -126,6 +126,11 @@ export class PostgresHandle {
   }
 
   private async connectAndMigrate(): Promise<void> {
+    if (!/^(postgres(ql)?:\/\/|socket:)/.test(this.config.postgresUrl)) {
+      throw new BackendError(
+        `postgresUrl "${this.where}" is not a PostgreSQL URL; expected postgres://user:password@host:5432/database.`,
+      );
+    }
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
