@@ -43,6 +43,27 @@ async function countSuccess(schema: string): Promise<number> {
   }
 }
 
+/** On failure: what the invocations that did not finish look like, and the runner's warnings. */
+async function explainStuck(schema: string, output: string): Promise<void> {
+  const c = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+  await c.connect();
+  try {
+    const counts = await c.query(`SELECT status, count(*)::int AS n FROM "${schema}".status GROUP BY 1`);
+    const stuck = await c.query(
+      `SELECT s.*, (SELECT json_agg(h ORDER BY seq) FROM "${schema}".history h WHERE h.invocation_id = s.id) AS hist,
+         (SELECT count(*)::int FROM "${schema}".queue q WHERE q.id = s.id) AS queued
+       FROM "${schema}".status s WHERE status <> 'SUCCESS' LIMIT 3`,
+    );
+    const warnings = output.split("\n").filter((l) => !l.includes("INFO") || /recover|reachable/.test(l));
+    console.error(
+      JSON.stringify({ counts: counts.rows, stuck: stuck.rows }, null, 1),
+      warnings.slice(0, 80).join("\n"),
+    );
+  } finally {
+    await c.end();
+  }
+}
+
 if (available) {
   describe("postgres: server restart in the middle of a run", () => {
     // A long dead-after window: this test is about the backend riding out the restart, not
@@ -81,23 +102,7 @@ if (available) {
       expect(doneBefore).toBeLessThan(N); // the restart really was in the middle
 
       const values = await results.catch(async (err: unknown) => {
-        const c = new pg.Client({ connectionString: POSTGRES_TEST_URL });
-        await c.connect();
-        const counts = await c.query(`SELECT status, count(*) FROM "${schema}".status GROUP BY 1`);
-        const stuck = await c.query(
-          `SELECT s.*, (SELECT json_agg(h ORDER BY seq) FROM "${schema}".history h WHERE h.invocation_id = s.id) AS hist,
-             (SELECT count(*) FROM "${schema}".queue q WHERE q.id = s.id) AS queued
-           FROM "${schema}".status s WHERE status <> 'SUCCESS' LIMIT 3`,
-        );
-        await c.end();
-        const lines = runner
-          .output()
-          .split("\n")
-          .filter((l) => !/INFO/.test(l) || /recover|unreach|again/.test(l));
-        console.error(
-          JSON.stringify({ counts: counts.rows, stuck: stuck.rows }, null, 1),
-          lines.slice(0, 80).join("\n"),
-        );
+        await explainStuck(schema, runner.output());
         throw err;
       });
       expect(values.map((v) => v.tag)).toEqual(invs.map((_, i) => `out-${i}`));
@@ -123,6 +128,8 @@ if (available) {
       const out = runner.output();
       expect(out).toMatch(/LISTEN connection to \S+ lost/);
       expect(out).toMatch(/LISTEN connection to \S+ restored/);
+      expect(out).toMatch(/PostgreSQL at \S+ is unreachable/);
+      expect(out).toMatch(/PostgreSQL at \S+ is reachable again/);
       expect(runner.proc.exitCode).toBeNull();
       console.info(
         `restart: ${doneBefore}/${N} done before, server down ${downMs} ms, ${recovered} invocations went through recovery`,
