@@ -12,7 +12,7 @@ const ENGINES: Record<BackendName, { prefix: string; load: () => Promise<EngineM
   memory: { prefix: "Mem", load: async () => (await import("./memory/index.js")).engine },
   sqlite: { prefix: "SQLite", load: async () => (await import("./sqlite/index.js")).engine },
   redis: { prefix: "Redis", load: notBuiltYet("redis") },
-  postgres: { prefix: "Postgres", load: notBuiltYet("postgres") },
+  postgres: { prefix: "Postgres", load: async () => (await import("./postgres/index.js")).engine },
 };
 
 function notBuiltYet(name: string): () => Promise<EngineModule> {

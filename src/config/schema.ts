@@ -113,6 +113,22 @@ export const CONFIG_KEYS = {
     "postgres://postgres@127.0.0.1:5432/test",
     "PostgreSQL connection URL (backend postgres).",
   ),
+  postgresSchema: key(
+    z.string().regex(/^([a-z_][a-z0-9_]{0,49})?$/, "lower-case letters, digits and _ only, at most 50 chars"),
+    "",
+    "PostgreSQL schema holding this app's tables (one app per schema); empty: nenc_<appId lower-cased>.",
+  ),
+  postgresPoolSize: key(z.number().int().min(1).max(1000), 10, "Connections in each process's PostgreSQL pool."),
+  postgresConnectTimeoutMs: key(
+    z.number().int().min(0),
+    5000,
+    "How long opening a PostgreSQL connection may take before it fails (0: no limit).",
+  ),
+  postgresRetryTimeoutMs: key(
+    z.number().int().min(0),
+    30_000,
+    "How long a PostgreSQL call keeps retrying a lost connection (server restart) before it fails.",
+  ),
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

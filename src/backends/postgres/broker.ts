@@ -1,0 +1,78 @@
+import type { Broker, RouteRequest } from "../contract.js";
+import { POSTGRES_CAPABILITIES } from "./orchestrator.js";
+import type { PostgresHandle } from "./pool.js";
+
+/**
+ * A queue table. `claim` deletes and returns the next ready rows in one statement, skipping
+ * rows another claimer has locked (`FOR UPDATE SKIP LOCKED`), so concurrent runners never get
+ * the same row. Inserts NOTIFY `<schema>_work` (a trigger), which wakes `waitForWork`.
+ */
+export class PostgresBroker implements Broker {
+  readonly capabilities = POSTGRES_CAPABILITIES;
+  private readonly sql: ReturnType<typeof brokerSql>;
+
+  constructor(private readonly h: PostgresHandle) {
+    this.sql = brokerSql(h.s);
+  }
+
+  init(): Promise<void> {
+    return this.h.init();
+  }
+
+  async route(requests: readonly RouteRequest[]): Promise<void> {
+    if (requests.length === 0) return;
+    await this.h.query("route", this.sql.insert, [
+      requests.map((r) => r.id),
+      requests.map((r) => r.priority ?? 0),
+      requests.map((r) => Math.round(r.availableAt ?? 0)),
+    ]);
+  }
+
+  async claim(max: number): Promise<string[]> {
+    if (max <= 0) return [];
+    const rows = await this.h.query<{ id: string; seq: string; priority: number }>("claim", this.sql.claim, [max]);
+    // RETURNING has no order of its own: restore the queue order.
+    return rows.sort((a, b) => b.priority - a.priority || Number(a.seq) - Number(b.seq)).map((r) => r.id);
+  }
+
+  async queued(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    return new Set((await this.h.query<{ id: string }>("queued", this.sql.queued, [[...ids]])).map((r) => r.id));
+  }
+
+  async depth(): Promise<number> {
+    const [row] = await this.h.query<{ n: number }>("depth", this.sql.depth);
+    return row?.n ?? 0;
+  }
+
+  async waitForWork(timeoutMs: number): Promise<void> {
+    const [row] = await this.h.query<{ wait_ms: string | null }>("waitForWork", this.sql.nextIn);
+    const waitMs = row?.wait_ms === null || row?.wait_ms === undefined ? null : Number(row.wait_ms);
+    if (waitMs !== null && waitMs <= 0) return;
+    await this.h.wait("work", Math.max(1, waitMs === null ? timeoutMs : Math.min(timeoutMs, waitMs)));
+  }
+
+  async purge(): Promise<void> {
+    await this.h.query("purge", this.sql.purge);
+  }
+
+  close(): Promise<void> {
+    return this.h.release();
+  }
+}
+
+function brokerSql(s: string) {
+  return {
+    insert: `INSERT INTO ${s}.queue (id, priority, available_at)
+      SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])`,
+    claim: `DELETE FROM ${s}.queue WHERE seq IN (
+        SELECT seq FROM ${s}.queue WHERE available_at <= ${s}.now_ms()
+        ORDER BY priority DESC, seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, seq, priority`,
+    queued: `SELECT DISTINCT id FROM ${s}.queue WHERE id = ANY($1::text[])`,
+    depth: `SELECT count(*)::int AS n FROM ${s}.queue`,
+    /** Milliseconds until the earliest row is ready (by the database's clock); null when empty. */
+    nextIn: `SELECT min(available_at) - ${s}.now_ms() AS wait_ms FROM ${s}.queue`,
+    purge: `DELETE FROM ${s}.queue`,
+  };
+}

@@ -1,0 +1,12 @@
+import type { EngineModule } from "../engine.js";
+import { PostgresBroker } from "./broker.js";
+import { PostgresOrchestrator } from "./orchestrator.js";
+import { PostgresHandle } from "./pool.js";
+import { PostgresStateBackend } from "./state-backend.js";
+
+/** The three components share one pool and one LISTEN connection per app per process. */
+export const engine: EngineModule = {
+  createOrchestrator: async (c) => new PostgresOrchestrator(PostgresHandle.acquire(c)),
+  createBroker: async (c) => new PostgresBroker(PostgresHandle.acquire(c)),
+  createStateBackend: async (c) => new PostgresStateBackend(PostgresHandle.acquire(c)),
+};

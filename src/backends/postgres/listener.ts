@@ -1,0 +1,116 @@
+import { EventEmitter } from "node:events";
+import pg from "pg";
+import type { Logger } from "../../core/logger.js";
+
+/**
+ * One dedicated connection (outside the pool) that LISTENs on the app's channels and wakes
+ * waiters. It needs a session-mode connection: a transaction-mode pooler would drop the LISTEN.
+ * When the connection is lost it reconnects with backoff, LISTENs again and wakes every waiter
+ * (notifications sent while it was down are gone; waiters re-read the database). Until it is
+ * back, waiters fall back to their timeouts.
+ */
+export class NotificationListener {
+  private readonly events = new EventEmitter();
+  private client: pg.Client | null = null;
+  private ready: Promise<void> | null = null;
+  private closed = false;
+  private lostAt: number | null = null;
+
+  constructor(
+    private readonly config: pg.ClientConfig,
+    private readonly channels: readonly string[],
+    private readonly where: string,
+    private readonly log: Logger,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  /** Start listening (once); resolves when LISTEN is active or after `capMs`, whichever is first. */
+  async start(capMs: number): Promise<void> {
+    this.ready ??= this.connectLoop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.ready, new Promise<void>((r) => (timer = setTimeout(r, capMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Resolve on the next notification on `channel`, or after `timeoutMs`. */
+  wait(channel: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.events.off(channel, done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.events.on(channel, done);
+    });
+  }
+
+  private wakeAll(): void {
+    for (const ch of this.channels) this.events.emit(ch);
+  }
+
+  private async connectLoop(): Promise<void> {
+    let delay = 100;
+    while (!this.closed) {
+      const client = new pg.Client(this.config);
+      client.on("error", (err) => this.lost(client, err));
+      client.on("end", () => this.lost(client, new Error("connection ended")));
+      client.on("notification", (n) => this.events.emit(n.channel));
+      try {
+        await client.connect();
+        for (const ch of this.channels) await client.query(`LISTEN "${ch}"`);
+        if (this.closed) {
+          await client.end().catch(() => {});
+          return;
+        }
+        this.client = client;
+        if (this.lostAt !== null) {
+          this.log.info(
+            { component: "postgres", downMs: Date.now() - this.lostAt },
+            `LISTEN connection to ${this.where} restored`,
+          );
+          this.lostAt = null;
+        }
+        this.wakeAll();
+        return;
+      } catch (err) {
+        client.removeAllListeners("end");
+        await client.end().catch(() => {});
+        if (this.closed) return;
+        this.lostAt ??= Date.now();
+        this.log.warn(
+          { component: "postgres", err: (err as Error).message },
+          `LISTEN connection to ${this.where} failed; retrying in ${delay} ms`,
+        );
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  private lost(client: pg.Client, err: Error): void {
+    if (this.closed || this.client !== client) return;
+    this.client = null;
+    this.lostAt = Date.now();
+    this.log.warn(
+      { component: "postgres", err: err.message },
+      `LISTEN connection to ${this.where} lost; reconnecting with backoff`,
+    );
+    client.removeAllListeners("end");
+    void client.end().catch(() => {});
+    this.wakeAll();
+    this.ready = this.connectLoop();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = this.client;
+    this.client = null;
+    this.wakeAll();
+    if (c) {
+      c.removeAllListeners("end");
+      await c.end().catch(() => {});
+    }
+  }
+}

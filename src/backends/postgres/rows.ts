@@ -1,0 +1,121 @@
+import { isStatus, type Status } from "../../core/status.js";
+import { CorruptRecordError, type SerializedError } from "../../errors/index.js";
+import type { HistoryEntry, InvocationData, LogRecord, Outcome, RunnerRecord, StatusRecord } from "../contract.js";
+
+/**
+ * Decoding of database rows. pg returns bigint columns as strings; every value is checked, and
+ * a row that does not decode throws CorruptRecordError naming the row (nothing is changed).
+ */
+
+type Row = Record<string, unknown>;
+
+function fail(what: string, col: string, v: unknown): never {
+  throw new CorruptRecordError(
+    `${what}: column ${col} holds ${JSON.stringify(v)}, which nenc cannot read; it was left as is.`,
+  );
+}
+
+function str(r: Row, col: string, what: string): string {
+  const v = r[col];
+  return typeof v === "string" ? v : fail(what, col, v);
+}
+
+function strOrNull(r: Row, col: string, what: string): string | null {
+  const v = r[col];
+  return v === null || v === undefined ? null : typeof v === "string" ? v : fail(what, col, v);
+}
+
+function num(r: Row, col: string, what: string): number {
+  const v = r[col];
+  const n = typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : Number.NaN;
+  return Number.isFinite(n) ? n : fail(what, col, v);
+}
+
+function numOrNull(r: Row, col: string, what: string): number | null {
+  return r[col] === null || r[col] === undefined ? null : num(r, col, what);
+}
+
+function status(r: Row, col: string, what: string): Status {
+  const v = r[col];
+  return isStatus(v) ? v : fail(what, col, v);
+}
+
+export function toStatusRecord(r: Row): StatusRecord {
+  const what = `Invocation ${String(r.id)}`;
+  return {
+    id: str(r, "id", what),
+    taskId: str(r, "task_id", what),
+    status: status(r, "status", what),
+    ownerId: strOrNull(r, "owner_id", what),
+    token: num(r, "token", what),
+    retries: num(r, "retries", what),
+    updatedAt: num(r, "updated_at", what),
+  };
+}
+
+export function toHistoryEntry(r: Row): HistoryEntry {
+  const what = `History row ${String(r.seq)} of invocation ${String(r.invocation_id)}`;
+  return {
+    invocationId: str(r, "invocation_id", what),
+    seq: num(r, "seq", what),
+    status: status(r, "status", what),
+    ownerId: strOrNull(r, "owner_id", what),
+    token: num(r, "token", what),
+    actorId: strOrNull(r, "actor_id", what),
+    at: num(r, "at", what),
+    note: strOrNull(r, "note", what),
+  };
+}
+
+export function toOutcome(id: string, r: Row): Outcome {
+  const what = `The outcome of invocation ${id}`;
+  const value = str(r, "value", what);
+  if (r.kind === "result") return { kind: "result", value };
+  if (r.kind !== "error") fail(what, "kind", r.kind);
+  try {
+    return { kind: "error", error: JSON.parse(value) as SerializedError };
+  } catch (err) {
+    throw new CorruptRecordError(`The stored error of invocation ${id} is not valid JSON; it was left as is.`, {
+      cause: err,
+    });
+  }
+}
+
+export function toRunnerRecord(r: Row): RunnerRecord {
+  const what = `Runner ${String(r.id)}`;
+  return {
+    id: str(r, "id", what),
+    kind: str(r, "kind", what),
+    host: str(r, "host", what),
+    pid: num(r, "pid", what),
+    threadId: num(r, "thread_id", what),
+    parentId: strOrNull(r, "parent_id", what),
+    startedAt: num(r, "started_at", what),
+    lastHeartbeat: num(r, "last_heartbeat", what),
+    stoppedAt: numOrNull(r, "stopped_at", what),
+  };
+}
+
+export function toInvocationData(r: Row): InvocationData {
+  const what = `The data of invocation ${String(r.id)}`;
+  return {
+    id: str(r, "id", what),
+    taskId: str(r, "task_id", what),
+    args: str(r, "args", what),
+    parentId: strOrNull(r, "parent_id", what),
+    workflowId: str(r, "workflow_id", what),
+    createdAt: num(r, "created_at", what),
+  };
+}
+
+export function toLogRecord(r: Row): LogRecord {
+  const what = `Log line ${String(r.seq)}`;
+  return {
+    invocationId: strOrNull(r, "invocation_id", what),
+    runnerId: strOrNull(r, "runner_id", what),
+    taskId: strOrNull(r, "task_id", what),
+    level: str(r, "level", what),
+    message: str(r, "message", what),
+    at: num(r, "at", what),
+  };
+}

@@ -1,0 +1,103 @@
+import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../contract.js";
+import { POSTGRES_CAPABILITIES } from "./orchestrator.js";
+import type { PostgresHandle } from "./pool.js";
+import { toInvocationData, toLogRecord } from "./rows.js";
+
+type Row = Record<string, unknown>;
+
+/** Invocation data and log lines; batches are single `unnest` statements. */
+export class PostgresStateBackend implements StateBackend {
+  readonly capabilities = POSTGRES_CAPABILITIES;
+  private readonly sql: ReturnType<typeof stateSql>;
+
+  constructor(private readonly h: PostgresHandle) {
+    this.sql = stateSql(h.s);
+  }
+
+  init(): Promise<void> {
+    return this.h.init();
+  }
+
+  async saveInvocations(invocations: readonly InvocationData[]): Promise<void> {
+    if (invocations.length === 0) return;
+    await this.h.query("saveInvocations", this.sql.insert, [
+      invocations.map((i) => i.id),
+      invocations.map((i) => i.taskId),
+      invocations.map((i) => i.args),
+      invocations.map((i) => i.parentId),
+      invocations.map((i) => i.workflowId),
+      invocations.map((i) => Math.round(i.createdAt)),
+    ]);
+  }
+
+  async getInvocations(ids: readonly string[]): Promise<Map<string, InvocationData>> {
+    const out = new Map<string, InvocationData>();
+    if (ids.length === 0) return out;
+    for (const r of await this.h.query<Row>("getInvocations", this.sql.getMany, [[...ids]])) {
+      const data = toInvocationData(r);
+      out.set(data.id, data);
+    }
+    return out;
+  }
+
+  async findInvocations(filter: InvocationDataFilter): Promise<InvocationData[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (cond: (n: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(cond(`$${params.length}`));
+    };
+    if (filter.parentId !== undefined) add((n) => `parent_id = ${n}`, filter.parentId);
+    if (filter.workflowId !== undefined) add((n) => `workflow_id = ${n}`, filter.workflowId);
+    if (filter.taskId !== undefined) add((n) => `task_id = ${n}`, filter.taskId);
+    if (filter.rootsOnly) where.push("parent_id IS NULL");
+    if (filter.createdAfter !== undefined) add((n) => `created_at >= ${n}`, filter.createdAfter);
+    if (filter.createdBefore !== undefined) add((n) => `created_at < ${n}`, filter.createdBefore);
+    params.push(filter.limit ?? null, filter.offset ?? 0);
+    const text =
+      `SELECT * FROM ${this.h.s}.invocations${where.length ? ` WHERE ${where.join(" AND ")}` : ""}` +
+      ` ORDER BY created_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`;
+    return (await this.h.query<Row>("findInvocations", text, params)).map(toInvocationData);
+  }
+
+  async appendLogs(records: readonly LogRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.h.query("appendLogs", this.sql.log, [
+      records.map((r) => r.invocationId),
+      records.map((r) => r.runnerId),
+      records.map((r) => r.taskId),
+      records.map((r) => r.level),
+      records.map((r) => r.message),
+      records.map((r) => Math.round(r.at)),
+    ]);
+  }
+
+  async logs(invocationId: string, limit = 1000): Promise<LogRecord[]> {
+    return (await this.h.query<Row>("logs", this.sql.logs, [invocationId, limit])).map(toLogRecord);
+  }
+
+  async purge(): Promise<void> {
+    await this.h.tx("purge", async (q) => {
+      await q.query(this.sql.purgeInvocations);
+      await q.query(this.sql.purgeLogs);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.h.release();
+  }
+}
+
+function stateSql(s: string) {
+  return {
+    insert: `INSERT INTO ${s}.invocations (id, task_id, args, parent_id, workflow_id, created_at)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+      ON CONFLICT (id) DO NOTHING`,
+    getMany: `SELECT * FROM ${s}.invocations WHERE id = ANY($1::text[])`,
+    log: `INSERT INTO ${s}.logs (invocation_id, runner_id, task_id, level, message, at)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])`,
+    logs: `SELECT * FROM ${s}.logs WHERE invocation_id = $1 ORDER BY seq LIMIT $2`,
+    purgeInvocations: `DELETE FROM ${s}.invocations`,
+    purgeLogs: `DELETE FROM ${s}.logs`,
+  };
+}
