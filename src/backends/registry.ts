@@ -11,7 +11,7 @@ import type { EngineModule } from "./engine.js";
 const ENGINES: Record<BackendName, { prefix: string; load: () => Promise<EngineModule> }> = {
   memory: { prefix: "Mem", load: async () => (await import("./memory/index.js")).engine },
   sqlite: { prefix: "SQLite", load: async () => (await import("./sqlite/index.js")).engine },
-  redis: { prefix: "Redis", load: notBuiltYet("redis") },
+  redis: { prefix: "Redis", load: async () => (await import("./redis/index.js")).engine },
   postgres: { prefix: "Postgres", load: notBuiltYet("postgres") },
 };
 
