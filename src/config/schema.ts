@@ -115,8 +115,8 @@ export const CONFIG_KEYS = {
   ),
   redisMaxRetriesPerRequest: key(
     z.number().int().min(0).max(1000),
-    3,
-    "Reconnect attempts a Redis command waits through before it fails (the caller retries); reconnecting never stops.",
+    6,
+    "Reconnect attempts a Redis command waits through (6: about 2.5-5 s) before it fails and the caller retries; reconnecting itself never stops.",
   ),
   redisRetryMaxDelayMs: key(
     z.number().int().min(10).max(60_000),

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Broker, RouteRequest } from "../contract.js";
 import { type RedisConnection, sleepOr } from "./connection.js";
 import { REDIS_CAPABILITIES } from "./orchestrator.js";
@@ -44,7 +45,7 @@ export class RedisBroker implements Broker {
 
   async claim(max: number): Promise<string[]> {
     if (max <= 0) return [];
-    const ids = await scripts().claim.run(this.conn.cmd, [this.p, Math.floor(max)]);
+    const ids = await scripts().claim.json(this.conn.cmd, [this.p, Math.floor(max), randomUUID()]);
     return Array.isArray(ids) ? ids.map(String) : [];
   }
 

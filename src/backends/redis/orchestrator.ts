@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { isStatus, type Status } from "../../core/status.js";
 import { BackendError, CorruptRecordError } from "../../errors/index.js";
 import type {
@@ -86,7 +87,11 @@ export class RedisOrchestrator implements Orchestrator {
       }
       return q;
     });
-    const reply = (await scripts().transition.json(this.cmd, [this.p, JSON.stringify(encoded)])) as TransitionReply;
+    const reply = (await scripts().transition.json(this.cmd, [
+      this.p,
+      JSON.stringify(encoded),
+      randomUUID(),
+    ])) as TransitionReply;
     if (reply.corrupt) {
       const [id, status, token] = reply.corrupt;
       throw new CorruptRecordError(

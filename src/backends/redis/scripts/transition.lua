@@ -2,12 +2,18 @@
 -- (expectFrom), the state-machine rule and the ownership/fencing check (the rule of
 -- decideTransition in src/core/status.ts, read from SPEC), the status write, the history
 -- entry, the optional outcome, the retry count and every index update.
--- ARGV[1] orchestrator key prefix; ARGV[2] JSON array of requests:
+-- ARGV[1] orchestrator key prefix; ARGV[3] a call id (see "replay" below); ARGV[2] JSON array of requests:
 --   { id, to, r = runnerId?, t = token?, e = expectFrom?, n = note?, k = outcome kind?, v = outcome value?, c = 1 to count a retry }
 -- Returns JSON: a row that cannot be decoded aborts the whole batch before any write:
 --   { corrupt = { id, status, token } }, else { results = [ { 1, from, to, token, owner, retries } | { 0, reason, current } ] }
+-- Replay: ioredis re-sends a command whose reply was lost with its connection. The reply of
+-- each call is kept for a minute under its call id, so a re-sent call returns the same answer
+-- instead of running again (a claim re-run would refuse the caller its own PENDING).
 -- @include lib
 local P = ARGV[1]
+local replay_key = P .. 'reply:' .. ARGV[3]
+local replayed = redis.call('GET', replay_key)
+if replayed then return replayed end
 local reqs = cjson.decode(ARGV[2])
 
 for _, q in ipairs(reqs) do
@@ -71,4 +77,6 @@ end
 if #changed > 0 then
   redis.call('PUBLISH', P .. 'changed', table.concat(changed, '\n'))
 end
-return cjson.encode({ results = results })
+local reply = cjson.encode({ results = results })
+redis.call('SET', replay_key, reply, 'PX', 60000)
+return reply
