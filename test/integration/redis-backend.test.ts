@@ -115,6 +115,20 @@ describe.skipIf(!available)("redis backend specifics", () => {
     expect((await c.orchestrator.history(inv.id)).map((h) => h.status)).toEqual(["REGISTERED", "PENDING"]);
   });
 
+  it("a delayed id becomes claimable when due (server clock) and a waiting runner wakes for it", async () => {
+    const c = await open();
+    await c.broker.route([{ id: "later", availableAt: Date.now() + 400 }]);
+    expect(await c.broker.claim(5)).toEqual([]);
+    expect(await c.broker.queued(["later"])).toEqual(new Set(["later"]));
+    const started = Date.now();
+    await c.broker.waitForWork(5000);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(2000);
+    expect(await c.broker.claim(5)).toEqual(["later"]);
+    expect(await c.broker.depth()).toBe(0);
+  });
+
   it("rows that cannot be decoded throw CorruptRecordError and are left as is", async () => {
     const c = await open();
     const o = `nenc:{${appId}}:o:`;
