@@ -1,5 +1,5 @@
 import type { BackendName, NencConfig } from "../config/schema.js";
-import { BackendError, ConfigError } from "../errors/index.js";
+import { ConfigError } from "../errors/index.js";
 import type { Broker, Components, Orchestrator, StateBackend } from "./contract.js";
 import type { EngineModule } from "./engine.js";
 
@@ -11,15 +11,9 @@ import type { EngineModule } from "./engine.js";
 const ENGINES: Record<BackendName, { prefix: string; load: () => Promise<EngineModule> }> = {
   memory: { prefix: "Mem", load: async () => (await import("./memory/index.js")).engine },
   sqlite: { prefix: "SQLite", load: async () => (await import("./sqlite/index.js")).engine },
-  redis: { prefix: "Redis", load: notBuiltYet("redis") },
+  redis: { prefix: "Redis", load: async () => (await import("./redis/index.js")).engine },
   postgres: { prefix: "Postgres", load: async () => (await import("./postgres/index.js")).engine },
 };
-
-function notBuiltYet(name: string): () => Promise<EngineModule> {
-  return async () => {
-    throw new BackendError(`The ${name} backend is not part of this build yet; use backend "sqlite" or "memory".`);
-  };
-}
 
 type Role = "Orchestrator" | "Broker" | "StateBackend";
 const ROLE_KEY: Record<Role, "orchestratorCls" | "brokerCls" | "stateBackendCls"> = {

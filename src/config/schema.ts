@@ -108,6 +108,21 @@ export const CONFIG_KEYS = {
     "text: one readable line per record; json: one JSON object per line (pino).",
   ),
   redisUrl: key(z.string(), "redis://127.0.0.1:6379", "Redis connection URL (backend redis)."),
+  redisConnectTimeoutMs: key(
+    z.number().int().min(100).max(600_000),
+    5000,
+    "How long start-up waits for Redis to answer before failing with a BackendError.",
+  ),
+  redisMaxRetriesPerRequest: key(
+    z.number().int().min(0).max(1000),
+    6,
+    "Reconnect attempts a Redis command waits through (6: about 2.5-5 s) before it fails and the caller retries; reconnecting itself never stops.",
+  ),
+  redisRetryMaxDelayMs: key(
+    z.number().int().min(10).max(60_000),
+    2000,
+    "Upper bound of the backoff (with jitter) between Redis reconnect attempts during an outage.",
+  ),
   postgresUrl: key(
     z.string(),
     "postgres://postgres@127.0.0.1:5432/test",

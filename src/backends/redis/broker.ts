@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import type { Broker, RouteRequest } from "../contract.js";
+import { type RedisConnection, sleepOr } from "./connection.js";
+import { REDIS_CAPABILITIES } from "./orchestrator.js";
+import { deleteByPrefix } from "./purge.js";
+import { scripts } from "./scripts.js";
+
+/** Priorities are clamped to this range so that -priority * 1e10 + seq stays an exact double. */
+export const MAX_PRIORITY = 100_000;
+
+function clampPriority(p: number | undefined): number {
+  if (p === undefined || !Number.isFinite(p)) return 0;
+  return Math.max(-MAX_PRIORITY, Math.min(MAX_PRIORITY, Math.trunc(p)));
+}
+
+/**
+ * Queue on Redis: a "ready" sorted set ordered by priority then arrival, a "delayed" set
+ * ordered by due time (server clock), and a hash of every queued id. route.lua and claim.lua
+ * are atomic, so concurrent claimers never receive the same id. Runners wait for a pub/sub
+ * message published by route.lua (or until the earliest delayed id is due).
+ */
+export class RedisBroker implements Broker {
+  readonly capabilities = REDIS_CAPABILITIES;
+  private readonly p: string;
+
+  constructor(private readonly conn: RedisConnection) {
+    this.p = conn.keys.broker;
+  }
+
+  init(): Promise<void> {
+    return this.conn.ready();
+  }
+
+  async route(requests: readonly RouteRequest[]): Promise<void> {
+    if (requests.length === 0) return;
+    // availableAt is on the caller's clock: send the delay, the server adds it to its own time.
+    const now = Date.now();
+    const list = requests.map((r) => [
+      r.id,
+      clampPriority(r.priority),
+      r.availableAt === undefined ? 0 : Math.max(0, Math.round(r.availableAt - now)),
+    ]);
+    await scripts().route.run(this.conn.cmd, [this.p, JSON.stringify(list)]);
+  }
+
+  async claim(max: number): Promise<string[]> {
+    if (max <= 0) return [];
+    const ids = await scripts().claim.json(this.conn.cmd, [this.p, Math.floor(max), randomUUID()]);
+    return Array.isArray(ids) ? ids.map(String) : [];
+  }
+
+  async queued(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const scores = await this.conn.cmd.hmget(`${this.p}queued`, ...ids);
+    return new Set(ids.filter((_, i) => scores[i] !== null && scores[i] !== undefined));
+  }
+
+  async depth(): Promise<number> {
+    return this.conn.cmd.hlen(`${this.p}queued`);
+  }
+
+  async waitForWork(timeoutMs: number): Promise<void> {
+    // Listen first, then look: a route between the two still wakes us.
+    const { woken, cancel } = this.conn.listen(this.conn.keys.workChannel);
+    try {
+      const next = Number(await scripts().nextWork.run(this.conn.cmd, [this.p]));
+      if (next === 0) return;
+      await sleepOr(woken, next > 0 ? Math.min(timeoutMs, next) : timeoutMs);
+    } finally {
+      cancel();
+    }
+  }
+
+  async purge(): Promise<void> {
+    await deleteByPrefix(this.conn.cmd, this.p);
+  }
+
+  async close(): Promise<void> {
+    await this.conn.release();
+  }
+}

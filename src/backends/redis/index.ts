@@ -1,0 +1,18 @@
+import type { EngineModule } from "../engine.js";
+import { RedisBroker } from "./broker.js";
+import { RedisConnection } from "./connection.js";
+import { RedisOrchestrator } from "./orchestrator.js";
+import { RedisStateBackend } from "./state-backend.js";
+
+/**
+ * The three components of an app share one pair of Redis clients per process
+ * (reference-counted); `init()` connects and fails with a BackendError naming the URL
+ * (password redacted) when Redis does not answer.
+ */
+export const engine: EngineModule = {
+  createOrchestrator: async (c) => new RedisOrchestrator(RedisConnection.acquire(c)),
+  createBroker: async (c) => new RedisBroker(RedisConnection.acquire(c)),
+  createStateBackend: async (c) => new RedisStateBackend(RedisConnection.acquire(c)),
+};
+
+export { RedisBroker, RedisOrchestrator, RedisStateBackend };

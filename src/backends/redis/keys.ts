@@ -1,0 +1,53 @@
+/**
+ * Key layout. Every key of an app starts with `nenc:{<appId>}:` (the braces are a Redis
+ * Cluster hash tag: all of an app's keys live in one slot, so its scripts may touch any of
+ * them). Each component has its own sub-prefix, so each purges only its own keys:
+ *
+ * Orchestrator, `o:`
+ *   inv:<id>          hash  task, status, owner ("" = none), token, retries, updated, hlen
+ *   hist:<id>         list  JSON history entries, seq order
+ *   hist-at           zset  score at, member "<seq, 10 digits>#<id>" (historyBetween)
+ *   out:<id>          hash  kind, value (result or JSON error)
+ *   all               zset  score updated, member id
+ *   by-status:<S>     zset  score updated, member id
+ *   by-task:<task>    zset  score updated, member id
+ *   by-owner:<runner> set   ids the runner owns
+ *   counts            hash  "<task>\t<status>" -> count
+ *   runner:<id>       hash  runner context, hb (last heartbeat), stopped
+ *   runners           zset  score startedAt
+ *   alive             zset  score last heartbeat (server time), runners not stopped
+ *   lease:<name>      string holder, with a server-side expiry (PX)
+ *   changed           channel: "\n"-joined ids after each register/transition
+ * Broker, `b:`
+ *   ready             zset  score -priority * 1e10 + seq (highest priority, then oldest)
+ *   delayed           zset  score availableAt (server time)
+ *   queued            hash  id -> ready score (every queued id, ready or delayed)
+ *   seq               counter
+ *   work              channel: a message after each route
+ * State backend, `s:`
+ *   inv:<id>          string JSON InvocationData
+ *   created, roots, by-parent:<id>, by-wf:<id>, by-task:<task>   zsets scored by createdAt
+ *   logs:<id>         list  JSON log records of an invocation
+ *   logs-unattached   list  log records with no invocation (capped)
+ */
+export interface AppKeys {
+  /** Prefix of every key of the app. */
+  app: string;
+  orchestrator: string;
+  broker: string;
+  state: string;
+  changeChannel: string;
+  workChannel: string;
+}
+
+export function appKeys(appId: string): AppKeys {
+  const app = `nenc:{${appId}}:`;
+  return {
+    app,
+    orchestrator: `${app}o:`,
+    broker: `${app}b:`,
+    state: `${app}s:`,
+    changeChannel: `${app}o:changed`,
+    workChannel: `${app}b:work`,
+  };
+}

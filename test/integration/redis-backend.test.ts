@@ -1,0 +1,231 @@
+/**
+ * Redis-specific checks beyond the shared conformance suite: the Lua transition agrees with
+ * decideTransition on every case, undecodable rows throw CorruptRecordError, start-up errors
+ * name the URL without its password, and clients recover from dropped connections.
+ */
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Components, TransitionRequest } from "../../src/backends/contract.js";
+import { scripts } from "../../src/backends/redis/scripts.js";
+import { closeComponents, createComponents } from "../../src/backends/registry.js";
+import { defaultConfig, type NencConfig } from "../../src/config/schema.js";
+import { decideTransition, STATUSES, type Status } from "../../src/core/status.js";
+import { BackendError, CorruptRecordError } from "../../src/errors/index.js";
+import { testAppId } from "../helpers/backends.js";
+import { REDIS_TEST_URL } from "../helpers/redis.js";
+import { requireServer } from "../helpers/servers.js";
+
+const available = await requireServer("redis");
+
+describe.skipIf(!available)("redis backend specifics", () => {
+  let appId: string;
+  let config: NencConfig;
+  let c: Components | null = null;
+  let raw: Redis;
+
+  beforeAll(() => {
+    raw = new Redis(REDIS_TEST_URL);
+  });
+  afterAll(async () => {
+    await raw.quit();
+  });
+
+  const open = async (): Promise<Components> => {
+    appId = testAppId("rdb");
+    config = { ...defaultConfig(), appId, backend: "redis", redisUrl: REDIS_TEST_URL };
+    c = await createComponents(config);
+    return c;
+  };
+
+  afterEach(async () => {
+    if (!c) return;
+    await Promise.all([c.orchestrator.purge(), c.broker.purge(), c.stateBackend.purge()]);
+    await closeComponents(c);
+    c = null;
+    expect(await raw.keys(`nenc:{${appId}}:*`)).toEqual([]);
+  });
+
+  it("the Lua transition decides exactly as decideTransition, for every from/to/owner/token/expectFrom case", async () => {
+    const c = await open();
+    const prefix = `nenc:{${appId}}:o:`;
+    type Case = { from: Status; owner: string | null; req: TransitionRequest };
+    const cases: Case[] = [];
+    const TOKEN = 7;
+    for (const from of STATUSES)
+      for (const to of STATUSES)
+        for (const owner of ["A", null])
+          for (const runnerId of ["A", "B", null])
+            for (const token of [TOKEN, TOKEN - 1, undefined])
+              for (const expectFrom of [undefined, [from], [from === "PENDING" ? "RUNNING" : "PENDING"] as Status[]]) {
+                cases.push({ from, owner, req: { id: randomUUID(), to, runnerId, token, expectFrom } });
+              }
+    const pipe = raw.pipeline();
+    for (const k of cases) {
+      pipe.hset(`${prefix}inv:${k.req.id}`, {
+        task: "t",
+        status: k.from,
+        owner: k.owner ?? "",
+        token: TOKEN,
+        retries: 0,
+        updated: 1,
+        hlen: 1,
+      });
+    }
+    await pipe.exec();
+    const results = await c.orchestrator.transition(cases.map((k) => k.req));
+    expect(results).toHaveLength(cases.length);
+    let accepted = 0;
+    cases.forEach((k, i) => {
+      const want = decideTransition({ status: k.from, ownerId: k.owner, token: TOKEN }, k.req);
+      const got = results[i];
+      const label = JSON.stringify({ from: k.from, owner: k.owner, ...k.req, id: undefined });
+      if (want.ok) {
+        accepted++;
+        expect(got, label).toMatchObject({
+          ok: true,
+          from: k.from,
+          to: want.next.status,
+          ownerId: want.next.ownerId,
+          token: want.next.token,
+        });
+      } else {
+        expect(got, label).toMatchObject({ ok: false, reason: want.reason, current: k.from });
+      }
+    });
+    expect(accepted).toBeGreaterThan(0);
+    expect(accepted).toBeLessThan(cases.length);
+  });
+
+  it("a transition or claim re-sent with the same call id (reply lost with its connection) replays its reply", async () => {
+    const c = await open();
+    const o = `nenc:{${appId}}:o:`;
+    const b = `nenc:{${appId}}:b:`;
+    const inv = { id: randomUUID(), taskId: "t", args: "[]", parentId: null, workflowId: "w", createdAt: Date.now() };
+    await c.orchestrator.register([inv]);
+    await c.broker.route([{ id: inv.id }, { id: "other" }]);
+    const claim = [b, 1, "call-1"];
+    const first = await scripts().claim.json(raw, claim);
+    expect(await scripts().claim.json(raw, claim)).toEqual(first);
+    expect(await c.broker.claim(5)).toEqual(["other"]);
+    const args = [o, JSON.stringify([{ id: inv.id, to: "PENDING", r: "r1", e: ["REGISTERED"] }]), "call-2"];
+    const once = await scripts().transition.json(raw, args);
+    expect(await scripts().transition.json(raw, args)).toEqual(once);
+    expect(once).toEqual({ results: [[1, "REGISTERED", "PENDING", 1, "r1", 0]] });
+    expect((await c.orchestrator.history(inv.id)).map((h) => h.status)).toEqual(["REGISTERED", "PENDING"]);
+  });
+
+  it("a delayed id becomes claimable when due (server clock) and a waiting runner wakes for it", async () => {
+    const c = await open();
+    await c.broker.route([{ id: "later", availableAt: Date.now() + 400 }]);
+    expect(await c.broker.claim(5)).toEqual([]);
+    expect(await c.broker.queued(["later"])).toEqual(new Set(["later"]));
+    const started = Date.now();
+    await c.broker.waitForWork(5000);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(2000);
+    expect(await c.broker.claim(5)).toEqual(["later"]);
+    expect(await c.broker.depth()).toBe(0);
+  });
+
+  it("rows that cannot be decoded throw CorruptRecordError and are left as is", async () => {
+    const c = await open();
+    const o = `nenc:{${appId}}:o:`;
+    const s = `nenc:{${appId}}:s:`;
+    await raw.hset(`${o}inv:bad`, {
+      task: "t",
+      status: "EXPLODED",
+      owner: "",
+      token: 0,
+      retries: 0,
+      updated: 1,
+      hlen: 1,
+    });
+    await expect(c.orchestrator.getStatuses(["bad"])).rejects.toBeInstanceOf(CorruptRecordError);
+    await expect(c.orchestrator.transition([{ id: "bad", to: "PENDING", runnerId: "r" }])).rejects.toBeInstanceOf(
+      CorruptRecordError,
+    );
+    expect(await raw.hget(`${o}inv:bad`, "status")).toBe("EXPLODED");
+    await raw.rpush(`${o}hist:bad`, "{not json");
+    await expect(c.orchestrator.history("bad")).rejects.toBeInstanceOf(CorruptRecordError);
+    await raw.hset(`${o}out:bad`, { kind: "error", value: "nope" });
+    await expect(c.orchestrator.getOutcome("bad")).rejects.toBeInstanceOf(CorruptRecordError);
+    await raw.set(`${s}inv:bad`, JSON.stringify({ id: "bad", taskId: 3 }));
+    await expect(c.stateBackend.getInvocations(["bad"])).rejects.toBeInstanceOf(CorruptRecordError);
+  });
+
+  it("a refused connection fails init() with a BackendError naming the URL without its password", async () => {
+    const cfg = {
+      ...defaultConfig(),
+      appId: testAppId("rdb"),
+      backend: "redis" as const,
+      redisUrl: "redis://nenc:s3cret@127.0.0.1:1/0",
+      redisConnectTimeoutMs: 2000,
+    };
+    const started = Date.now();
+    const err = await createComponents(cfg).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    const message = (err as BackendError).message;
+    expect(message).toContain("127.0.0.1:1");
+    expect(message).not.toContain("s3cret");
+    expect(message).toMatch(/Cannot connect to Redis/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("a URL that is not a redis:// URL is a BackendError at start-up", async () => {
+    for (const redisUrl of ["localhost:6379", "http://user:pw@127.0.0.1:6379"]) {
+      const err = await createComponents({
+        ...defaultConfig(),
+        appId: testAppId("rdb"),
+        backend: "redis",
+        redisUrl,
+      }).catch((e: unknown) => e);
+      expect(err, redisUrl).toBeInstanceOf(BackendError);
+      expect((err as BackendError).message).not.toContain(":pw@");
+    }
+  });
+
+  it("clients whose connections are killed reconnect: commands, scripts and wake-ups work again", async () => {
+    const c = await open();
+    const killOurClients = async () => {
+      const list = await raw.client("LIST");
+      const ids = String(list)
+        .split("\n")
+        .filter((line) => line.includes(` name=nenc:${appId} `))
+        .map((line) => /(?:^| )id=(\d+)/.exec(line)?.[1])
+        .filter((id): id is string => id !== undefined);
+      expect(ids.length).toBe(2); // the command client and the subscriber
+      for (const id of ids) await raw.client("KILL", "ID", id);
+    };
+    const inv = { id: randomUUID(), taskId: "t", args: "[]", parentId: null, workflowId: "w", createdAt: Date.now() };
+    await c.stateBackend.saveInvocations([inv]);
+    await c.orchestrator.register([inv]);
+    await killOurClients();
+    // A command issued right after the drop may fail (callers retry); one shortly after succeeds.
+    let statuses: Awaited<ReturnType<typeof c.orchestrator.getStatuses>> | null = null;
+    for (let i = 0; i < 50 && !statuses; i++) {
+      statuses = await c.orchestrator.getStatuses([inv.id]).catch(() => null);
+      if (!statuses) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(statuses?.get(inv.id)?.status).toBe("REGISTERED");
+    // Server-side script cache flushed too: EVALSHA falls back to EVAL.
+    await raw.script("FLUSH");
+    const [p] = await c.orchestrator.transition([{ id: inv.id, to: "PENDING", runnerId: "r" }]);
+    expect(p?.ok).toBe(true);
+    // The subscriber resubscribed: a route from elsewhere wakes a waiter well before its timeout.
+    await new Promise((r) => setTimeout(r, 300));
+    // A second set of clients (different settings, so not shared) routes from "elsewhere".
+    const other = await createComponents({ ...config, redisConnectTimeoutMs: 3000 });
+    try {
+      const started = Date.now();
+      const waiting = c.broker.waitForWork(5000);
+      setTimeout(() => void other.broker.route([{ id: "x" }]), 100);
+      await waiting;
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(await c.broker.claim(5)).toEqual(["x"]);
+    } finally {
+      await closeComponents(other);
+    }
+  });
+});
