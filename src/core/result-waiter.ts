@@ -1,4 +1,5 @@
 import type { Orchestrator, StatusRecord } from "../backends/contract.js";
+import { CorruptRecordError } from "../errors/index.js";
 import { FINAL_STATUSES, isFinal } from "./status.js";
 
 interface Waiter {
@@ -74,15 +75,23 @@ export class ResultWaiter {
     let idle = 5;
     let since: number | null = null;
     let lastFull = 0;
+    let retryDelay = 100;
     try {
       while (this.waiters.size > 0) {
         let turn: Awaited<ReturnType<ResultWaiter["check"]>>;
         try {
           turn = await this.check(since, lastFull);
+          retryDelay = 100;
         } catch (err) {
-          for (const set of this.waiters.values()) for (const w of set) w.reject(err);
-          this.waiters.clear();
-          break;
+          if (err instanceof CorruptRecordError) {
+            for (const set of this.waiters.values()) for (const w of set) w.reject(err);
+            this.waiters.clear();
+            break;
+          }
+          // The backend is unreachable: keep waiting (callers bound the wait with timeoutMs).
+          await new Promise((r) => setTimeout(r, retryDelay));
+          retryDelay = Math.min(retryDelay * 2, 5000);
+          continue;
         }
         since = turn.since;
         if (turn.full) lastFull = Date.now();

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
+import type { Orchestrator } from "../backends/contract.js";
 import { createOrchestrator } from "../backends/registry.js";
 import type { NencConfig } from "../config/schema.js";
 import type { HeartbeatMessage } from "./heartbeat.js";
@@ -6,7 +7,19 @@ import type { HeartbeatMessage } from "./heartbeat.js";
 /** Runs in its own thread: beats for the process's runner contexts on a timer. */
 const data = workerData as { config: NencConfig; ids: string[]; intervalMs: number };
 const ids = new Set(data.ids);
-const orchestrator = await createOrchestrator(data.config);
+/** Connect, retrying with backoff: a backend that is down when the runner starts must not end the beats. */
+async function connect(): Promise<Orchestrator> {
+  for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await createOrchestrator(data.config);
+    } catch (err) {
+      parentPort?.postMessage({ type: "error", message: `cannot connect: ${(err as Error).message}` });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+const orchestrator = await connect();
 let stopping = false;
 
 async function beat(): Promise<void> {
