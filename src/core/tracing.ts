@@ -1,0 +1,23 @@
+import { type Attributes, SpanStatusCode, trace } from "@opentelemetry/api";
+
+const TRACER = "nenc";
+
+/**
+ * Run `fn` inside an OpenTelemetry span named `name`. Without an SDK registered (the default)
+ * `@opentelemetry/api` hands out a no-op tracer and this costs next to nothing. Spans carry
+ * `nenc.*` attributes (invocation, task, parent invocation, workflow) so a parent invocation's
+ * spans link to its children's; in-process nesting follows the active context.
+ */
+export function withSpan<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+  return trace.getTracer(TRACER).startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn();
+    } catch (err) {
+      span.recordException(err instanceof Error ? err : String(err));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
