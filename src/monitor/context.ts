@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { Nenc } from "../app.js";
 import type { Components } from "../backends/contract.js";
 import { deadAfterMs } from "../config/resolve.js";
+import { HistoryCache } from "./history-cache.js";
 import { layout, type PageOptions } from "./views/layout.js";
 
 /** What every route needs: the app (read through the backend contract only) and the CSRF token. */
@@ -11,6 +12,8 @@ export interface MonitorContext {
   csrfToken: string;
   components(): Promise<Components>;
   deadAfterMs(): Promise<number>;
+  /** History rows and task ids kept between requests (timeline, dashboard, tasks). */
+  history: HistoryCache;
 }
 
 export function createContext(app: Nenc, csrfToken: string): MonitorContext {
@@ -19,6 +22,7 @@ export function createContext(app: Nenc, csrfToken: string): MonitorContext {
     csrfToken,
     components: () => app.runtime.getComponents(),
     deadAfterMs: async () => deadAfterMs((await app.config()).config),
+    history: new HistoryCache(async () => (await app.runtime.getComponents()).orchestrator),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Components, HistoryEntry, RunnerRecord } from "../backends/contract.js";
 import { OWNED_STATUSES, STATUS_TABLE, type Status } from "../core/status.js";
+import type { HistoryCache } from "./history-cache.js";
 import { orderRunners, type RunnerState, runnerState } from "./runner-state.js";
 
 /** Bounds: the timeline never reads more than this many history rows or draws more than this many arrows. */
@@ -96,23 +97,20 @@ export interface TimelineData {
 const isOwned = (s: Status) => OWNED_STATUSES.includes(s);
 const isOverride = (s: Status) => STATUS_TABLE[s].onEnter === "override";
 
-async function inRangeHistory(c: Components, q: TimelineQuery): Promise<{ rows: HistoryEntry[]; truncated: boolean }> {
-  const rows = await c.orchestrator.historyBetween(q.from, q.to, HISTORY_LIMIT);
+async function inRangeHistory(
+  c: Components,
+  cache: HistoryCache,
+  q: TimelineQuery,
+): Promise<{ rows: HistoryEntry[]; truncated: boolean }> {
+  const { rows, truncated } = await cache.between(q.from, q.to, HISTORY_LIMIT);
   // Invocations owned since before the range have no row inside it: fetch their history.
   const ongoing = await c.orchestrator.find({ statuses: OWNED_STATUSES, updatedBefore: q.from, limit: ONGOING_LIMIT });
+  if (ongoing.length === 0) return { rows, truncated };
   const extra = await Promise.all(ongoing.map((r) => c.orchestrator.history(r.id)));
   const seen = new Set(rows.map((r) => r.invocationId));
-  for (const h of extra) for (const r of h) if (!seen.has(r.invocationId) && r.at < q.to) rows.push(r);
-  return { rows, truncated: rows.length >= HISTORY_LIMIT };
-}
-
-async function taskIds(c: Components, ids: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 5000) {
-    const part = await c.orchestrator.getStatuses(ids.slice(i, i + 5000));
-    for (const [id, rec] of part) out.set(id, rec.taskId);
-  }
-  return out;
+  const all = [...rows];
+  for (const h of extra) for (const r of h) if (!seen.has(r.invocationId) && r.at < q.to) all.push(r);
+  return { rows: all, truncated };
 }
 
 interface Built {
@@ -257,15 +255,15 @@ function toLane(r: RunnerRecord, depth: number, q: TimelineQuery): Lane {
 }
 
 /** Everything the timeline draws for a time range: lanes, bars (or buckets), recovery arrows. */
-export async function loadTimeline(c: Components, q: TimelineQuery): Promise<TimelineData> {
-  const { rows, truncated } = await inRangeHistory(c, q);
+export async function loadTimeline(c: Components, cache: HistoryCache, q: TimelineQuery): Promise<TimelineData> {
+  const { rows, truncated } = await inRangeHistory(c, cache, q);
   const byInv = new Map<string, HistoryEntry[]>();
   for (const r of rows) {
     const list = byInv.get(r.invocationId);
     if (list) list.push(r);
     else byInv.set(r.invocationId, [r]);
   }
-  const tasks = await taskIds(c, [...byInv.keys()]);
+  const tasks = await cache.taskIds([...byInv.keys()]);
   let allowed: Set<string> | null = null;
   if (q.workflowId) {
     const inWf = await c.stateBackend.findInvocations({ workflowId: q.workflowId, limit: 50_000 });

@@ -34,7 +34,7 @@ export function registerDashboard(app: Hono, ctx: MonitorContext): void {
       comps.orchestrator.runners(),
       comps.broker.depth(),
       ctx.app.config(),
-      comps.orchestrator.historyBetween(now - HOUR, now + 1, 100_000),
+      ctx.history.between(now - HOUR, now + 1, 200_000).then((r) => r.rows),
       ctx.deadAfterMs(),
     ]);
     const byStatus = new Map<Status, number>();

@@ -51,7 +51,7 @@ export function registerTasks(app: Hono, ctx: MonitorContext): void {
     const now = Date.now();
     const [counts, rows] = await Promise.all([
       comps.orchestrator.countByStatus(),
-      comps.orchestrator.historyBetween(now - WINDOW, now + 1, 100_000),
+      ctx.history.between(now - WINDOW, now + 1, 200_000).then((r) => r.rows),
     ]);
     const durations = await durationsByTask(comps, rows);
     const byTask = new Map<string, Map<Status, number>>();

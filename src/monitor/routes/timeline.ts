@@ -41,7 +41,7 @@ export function registerTimeline(app: Hono, ctx: MonitorContext): void {
     const { from, to } = parseRange(q, now);
     const width = intParam(q.w, 1100, 300, 4000);
     const comps = await ctx.components();
-    const data = await loadTimeline(comps, {
+    const data = await loadTimeline(comps, ctx.history, {
       from,
       to,
       width,

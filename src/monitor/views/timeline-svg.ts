@@ -53,6 +53,12 @@ function axis(d: TimelineData, g: Geometry): Html {
   )}</g>`;
 }
 
+/** A marker's text: right of its line, or left of it near the right edge so it is not cut off. */
+function label(g: Geometry, x: number, y: number, text: string): Html {
+  const flip = x > g.width - 140;
+  return html`<text x="${flip ? x - 4 : x + 4}" y="${y}" text-anchor="${flip ? "end" : "start"}">${text}</text>`;
+}
+
 function laneView(l: Lane, d: TimelineData, g: Geometry): Html {
   const top = g.laneTop.get(l.id) ?? 0;
   const h = g.laneHeight.get(l.id) ?? ROW_H;
@@ -67,11 +73,11 @@ function laneView(l: Lane, d: TimelineData, g: Geometry): Html {
       : "";
   const heartbeat =
     l.lastHeartbeat !== null && l.lastHeartbeat >= d.from && l.lastHeartbeat <= d.to && l.stoppedAt === null
-      ? html`<g class="heartbeat"><line x1="${g.x(l.lastHeartbeat)}" x2="${g.x(l.lastHeartbeat)}" y1="${top + 2}" y2="${top + h - 2}"/><text x="${g.x(l.lastHeartbeat) + 2}" y="${top + 11}">♥ last heartbeat</text></g>`
+      ? html`<g class="heartbeat"><line x1="${g.x(l.lastHeartbeat)}" x2="${g.x(l.lastHeartbeat)}" y1="${top + 2}" y2="${top + h - 2}"/>${label(g, g.x(l.lastHeartbeat), top + 11, "♥ last heartbeat")}<title>${`last heartbeat ${fmtTime(l.lastHeartbeat)}`}</title></g>`
       : "";
   const dead =
     l.declaredDeadAt !== null && l.declaredDeadAt <= d.to
-      ? html`<g class="dead-marker" data-lane="${l.id}"><line x1="${g.x(l.declaredDeadAt)}" x2="${g.x(l.declaredDeadAt)}" y1="${top}" y2="${top + h}"/><text x="${g.x(l.declaredDeadAt) + 3}" y="${top + h - 4}">✝ declared dead ${fmtTime(l.declaredDeadAt).slice(11, 19)}</text></g>`
+      ? html`<g class="dead-marker" data-lane="${l.id}"><line x1="${g.x(l.declaredDeadAt)}" x2="${g.x(l.declaredDeadAt)}" y1="${top}" y2="${top + h}"/>${label(g, g.x(l.declaredDeadAt), top + h - 4, `✝ declared dead ${fmtTime(l.declaredDeadAt).slice(11, 19)}`)}</g>`
       : "";
   const stopped =
     l.stoppedAt !== null && l.stoppedAt <= d.to
@@ -117,7 +123,7 @@ export function timelineSvg(d: TimelineData, width: number): Html {
     const x2 = Math.max(g.x(a.arrivedAt), x1 + 4);
     const y2 = laneMid(a.toLane);
     const tip = `${a.taskId} ${a.invocationId}\nrecovered from ${a.fromLane}${a.recoveredBy ? ` by ${a.recoveredBy}` : ""}\nresumed on ${a.toLane}`;
-    return html`<a href="/invocations/${encodeURIComponent(a.invocationId)}"><path class="recovery-arrow" data-inv="${a.invocationId}" data-from="${a.fromLane}" data-to="${a.toLane}" data-tip="${tip}" d="M${x1},${y1} C${x1 + 30},${y1} ${x2 - 30},${y2} ${x2},${y2}" marker-end="url(#arrowhead)"><title>${tip}</title></path></a>`;
+    return html`<a href="/invocations/${encodeURIComponent(a.invocationId)}"><path class="recovery-arrow" data-inv="${a.invocationId}" data-from="${a.fromLane}" data-to="${a.toLane}" data-tip="${tip}" d="M${x1},${y1} C${x1 + 50},${y1} ${x2 - 50},${y2} ${x2},${y2}" marker-end="url(#arrowhead)"><title>${tip}</title></path></a>`;
   });
   const markers = d.markers.map(
     (m) =>
