@@ -49,7 +49,7 @@ function axis(d: TimelineData, g: Geometry): Html {
   };
   return html`<g class="axis">${ticks.map(
     (t) => html`<line x1="${g.x(t)}" x2="${g.x(t)}" y1="${AXIS_H - 6}" y2="${g.height}" class="grid"/>
-      <text x="${g.x(t) + 3}" y="${AXIS_H - 10}">${label(t)}</text>`,
+      ${g.x(t) < g.width - 50 ? html`<text x="${g.x(t) + 3}" y="${AXIS_H - 10}">${label(t)}</text>` : ""}`,
   )}</g>`;
 }
 
@@ -72,7 +72,7 @@ function laneView(l: Lane, d: TimelineData, g: Geometry): Html {
       ? html`<rect class="silent" x="${g.x(l.lastHeartbeat)}" y="${top + 2}" width="${Math.max(0, g.x(l.declaredDeadAt) - g.x(l.lastHeartbeat))}" height="${h - 4}"><title>${`no heartbeat since ${fmtTime(l.lastHeartbeat)}`}</title></rect>`
       : "";
   const heartbeat =
-    l.lastHeartbeat !== null && l.lastHeartbeat >= d.from && l.lastHeartbeat <= d.to && l.stoppedAt === null
+    l.state === "dead" && l.lastHeartbeat !== null && l.lastHeartbeat >= d.from && l.lastHeartbeat <= d.to
       ? html`<g class="heartbeat"><line x1="${g.x(l.lastHeartbeat)}" x2="${g.x(l.lastHeartbeat)}" y1="${top + 2}" y2="${top + h - 2}"/>${label(g, g.x(l.lastHeartbeat), top + 11, "♥ last heartbeat")}<title>${`last heartbeat ${fmtTime(l.lastHeartbeat)}`}</title></g>`
       : "";
   const dead =
