@@ -6,6 +6,8 @@ import { runnerState } from "./runner-state.js";
 /** History rows read per scrape at most; the cursor catches up over the next scrapes. */
 const SCRAPE_LIMIT = 20_000;
 const STARTS_KEPT = 100_000;
+/** Rows are stamped before their transaction commits: re-read this much and skip rows already counted. */
+const OVERLAP_MS = 5000;
 
 /**
  * Prometheus metrics on the monitor's own registry. Gauges read the backend on each scrape;
@@ -16,6 +18,8 @@ export class MonitorMetrics {
   readonly registry = new Registry();
   private cursor = Date.now();
   private readonly starts = new Map<string, number>();
+  /** `invocationId:seq` of rows already counted within the overlap window, with their time. */
+  private readonly seen = new Map<string, number>();
   private readonly invocations = new Gauge({
     name: "nenc_invocations",
     help: "Invocations by task and status",
@@ -65,7 +69,7 @@ export class MonitorMetrics {
       c.broker.depth(),
       c.orchestrator.runners(),
       this.deadAfterMs(),
-      c.orchestrator.historyBetween(this.cursor, now, SCRAPE_LIMIT),
+      c.orchestrator.historyBetween(this.cursor - OVERLAP_MS, now, SCRAPE_LIMIT),
     ]);
     this.invocations.reset();
     for (const k of counts) this.invocations.set({ task: k.taskId, status: k.status }, k.count);
@@ -81,13 +85,18 @@ export class MonitorMetrics {
     }
     for (const [state, n] of Object.entries(byState)) this.runnersGauge.set({ state }, n);
     await this.observe(c, rows);
-    this.cursor = rows.length >= SCRAPE_LIMIT ? (rows.at(-1)?.at ?? now) : now;
+    // Truncated: the next scrape starts reading at the last row read (its rows are skipped as seen).
+    this.cursor = rows.length >= SCRAPE_LIMIT ? (rows.at(-1)?.at ?? now) + OVERLAP_MS : now;
     return { body: await this.registry.metrics(), contentType: this.registry.contentType };
   }
 
   private async observe(c: Components, rows: Awaited<ReturnType<Components["orchestrator"]["historyBetween"]>>) {
     const finals: Array<{ id: string; status: string; seconds: number }> = [];
+    for (const [key, at] of this.seen) if (at < this.cursor - OVERLAP_MS) this.seen.delete(key);
     for (const r of rows) {
+      const key = `${r.invocationId}:${r.seq}`;
+      if (this.seen.has(key)) continue;
+      this.seen.set(key, r.at);
       if (r.status === "RUNNING" && !this.starts.has(r.invocationId)) this.starts.set(r.invocationId, r.at);
       if (RECOVERY_STATUSES.includes(r.status) && r.status !== "CANCELLING") this.recoveries.inc();
       if (isFinal(r.status)) {

@@ -36,7 +36,9 @@ describe("monitor routes (SQLite, real runner process)", () => {
     await Promise.all([echo.result(), chatty.result(), parent.result({ timeoutMs: 30_000 })]);
     await failed.result().catch(() => undefined);
     Object.assign(ids, { echo: echo.id, chatty: chatty.id, parent: parent.id, failed: failed.id });
-    await app.runtime.flushLogs();
+    // The runner process writes captured log lines in batches, shortly after the task ends.
+    const { stateBackend } = await app.runtime.getComponents();
+    await waitUntil(async () => (await stateBackend.logs(chatty.id)).length >= 4, 10_000, "chatty's log lines");
     ({ hono } = createMonitorApp(app));
   });
 
@@ -101,6 +103,16 @@ describe("monitor routes (SQLite, real runner process)", () => {
     const old = (await get(hono, `/timeline?from=${Date.now() - 7_200_000}&to=${Date.now() - 3_600_000}`)).text;
     expect(old).not.toContain(`data-inv="${ids.echo}"`);
     expect(old).toContain("0 invocations");
+    const from = 1_000_000_000_000;
+    const zoomed = (await get(hono, `/timeline?from=${from}&to=${from + 60_000}&w=800`)).text;
+    expect(zoomed).toContain(
+      `href="/timeline?from=${from - 30_000}&amp;to=${from + 90_000}&amp;w=800" title="zoom out"`,
+    );
+    expect(zoomed).toContain(
+      `href="/timeline?from=${from + 15_000}&amp;to=${from + 45_000}&amp;w=800" title="zoom in"`,
+    );
+    expect(zoomed).toContain('data-live-interval="2500"');
+    expect((await get(hono, "/timeline?range=1w")).text).toContain('data-live-interval="30000"');
   });
 
   it("invocations: filtered by status, task, runner and workflow, paginated", async () => {
@@ -186,7 +198,13 @@ describe("monitor routes (SQLite, real runner process)", () => {
       ),
     );
     expect(text).toContain('nenc_runners{state="alive"} 1');
-    expect(text).toMatch(/nenc_invocation_duration_seconds_count\{task="add",status="SUCCESS"\} [1-9]/);
+    expect(
+      text,
+      text
+        .split("\n")
+        .filter((l) => l.includes("_count"))
+        .join("\n"),
+    ).toMatch(/nenc_invocation_duration_seconds_count\{task="add",status="SUCCESS"\} [1-9]/);
     expect(text).toContain("nenc_recoveries_total 0");
   });
 

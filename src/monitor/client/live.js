@@ -1,6 +1,6 @@
 // Live updates: every few seconds, fetch this page's <main> again and swap it in, unless the
 // user is typing in a form, dragging, or the tab is hidden. Plain polling: works through any proxy.
-const INTERVAL_MS = 2500;
+const INTERVAL_MS = Number(document.body.dataset.liveInterval) || 2500;
 let busy = false;
 let pointerDown = false;
 

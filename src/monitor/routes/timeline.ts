@@ -55,10 +55,19 @@ export function registerTimeline(app: Hono, ctx: MonitorContext): void {
       const active = !custom && (q.range ?? "15m") === r;
       return html`<a class="${active ? "active" : ""}" href="/timeline${query({ range: r, task: q.task, workflow: q.workflow })}">${r}</a>`;
     });
+    const span = to - from;
+    const shift = (f: number, t: number) =>
+      `/timeline${query({ from: Math.round(f), to: Math.round(t), task: q.task, workflow: q.workflow, w: width })}`;
+    const nav = html`<span class="ranges">
+      <a href="${shift(from - span / 2, to - span / 2)}" title="earlier">◀</a>
+      <a href="${shift(from - span / 2, to + span / 2)}" title="zoom out">−</a>
+      <a href="${shift(from + span / 4, to - span / 4)}" title="zoom in">+</a>
+      <a href="${shift(from + span / 2, to + span / 2)}" title="later">▶</a>
+    </span>`;
     const tasks = [{ value: "", label: "all tasks" }, ...ctx.app.taskIds.map((t) => ({ value: t, label: t }))];
     const body = html`<h1>Timeline</h1>
       <form class="filters" method="get" action="/timeline">
-        <span class="ranges">${rangeLinks}</span>
+        <span class="ranges">${rangeLinks}</span> ${nav}
         ${select("task", tasks, q.task)}
         <input name="workflow" placeholder="workflow id" value="${q.workflow ?? ""}">
         <input name="from" type="datetime-local" step="1" value="${custom ? new Date(from).toISOString().slice(0, 19) : ""}" title="custom range start (UTC)">
@@ -74,6 +83,8 @@ export function registerTimeline(app: Hono, ctx: MonitorContext): void {
         <span><i class="sw arrow"></i>recovery: dead lane → lane that finished it</span><span><i class="sw hatch"></i>silent (no heartbeat) until declared dead</span>
       </div>
       <div class="timeline-wrap" id="timeline" data-query="${query({ ...q, w: width })}">${timelineSvg(data, width)}</div>`;
-    return renderPage(c, { title: "Timeline", path: "/timeline", body });
+    // Wide ranges change slowly and cost more to read: poll them less often.
+    const liveIntervalMs = span <= 3_600_000 ? 2500 : span <= 86_400_000 ? 10_000 : 30_000;
+    return renderPage(c, { title: "Timeline", path: "/timeline", body, liveIntervalMs });
   });
 }

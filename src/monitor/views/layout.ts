@@ -17,6 +17,8 @@ export interface PageOptions {
   body: Html;
   /** Poll and replace <main> every few seconds (off for pages with forms being filled). */
   live?: boolean;
+  /** How often to poll; wide timeline ranges poll less often. Default 2500 ms. */
+  liveIntervalMs?: number;
 }
 
 function navBar(active: string): Html {
@@ -36,7 +38,7 @@ export function layout(opts: PageOptions): Html {
 <title>${opts.title} · nenc monitor</title>
 <link rel="stylesheet" href="/static/style.css">
 </head>
-<body data-live="${opts.live === false ? "off" : "on"}">
+<body data-live="${opts.live === false ? "off" : "on"}" data-live-interval="${opts.liveIntervalMs ?? 2500}">
 ${navBar(opts.path)}
 <main id="main">${opts.body}</main>
 <div id="tooltip" class="tooltip" hidden></div>
