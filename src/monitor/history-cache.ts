@@ -7,6 +7,8 @@ const MAX_ROWS = 1_000_000;
 /** Re-read this much of the covered tail each refresh: rows stamped by other processes' clocks may land late. */
 const OVERLAP_MS = 3000;
 const MAX_TASK_IDS = 1_000_000;
+/** Rows older than the widest timeline range (a week) and a margin are dropped. */
+const KEEP_MS = 8 * 86_400_000;
 
 function firstAtOrAfter(rows: readonly HistoryEntry[], at: number): number {
   let lo = 0;
@@ -98,9 +100,9 @@ export class HistoryCache {
     this.rows.splice(firstAtOrAfter(this.rows, since));
     for (const r of fresh) this.rows.push(r);
     this.coveredTo = complete ? now + 1 : cursor;
-    if (this.rows.length > MAX_ROWS) {
-      const drop = this.rows.length - MAX_ROWS;
-      this.coveredFrom = this.rows[drop]!.at;
+    if (this.rows.length > MAX_ROWS || this.coveredFrom < now - KEEP_MS) {
+      const drop = Math.max(0, this.rows.length - MAX_ROWS);
+      this.coveredFrom = Math.max(this.rows[drop]?.at ?? now, now - KEEP_MS);
       this.rows.splice(0, firstAtOrAfter(this.rows, this.coveredFrom));
     }
   }

@@ -42,7 +42,8 @@ export function requireToken(token: string): MiddlewareHandler {
       setCookie(c, COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
       const url = new URL(c.req.url);
       url.searchParams.delete("token");
-      return c.redirect(`${url.pathname}${url.search}`, 303);
+      // Path only, one leading slash: never a redirect to another host.
+      return c.redirect(`/${url.pathname.replace(/^\/+/, "")}${url.search}`, 303);
     }
     const auth = c.req.header("authorization");
     const presented = auth?.startsWith("Bearer ") ? auth.slice(7) : getCookie(c, COOKIE);

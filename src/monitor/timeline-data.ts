@@ -5,7 +5,7 @@ import { orderRunners, type RunnerState, runnerState } from "./runner-state.js";
 
 /** Bounds: the timeline never reads more than this many history rows or draws more than this many arrows. */
 export const HISTORY_LIMIT = 300_000;
-export const ONGOING_LIMIT = 500;
+export const ONGOING_LIMIT = 200;
 export const ARROW_LIMIT = 500;
 /** A lane is drawn as buckets once it holds more bars than pixels / this. */
 const PX_PER_BAR = 3;
@@ -289,7 +289,11 @@ export async function loadTimeline(c: Components, cache: HistoryCache, q: Timeli
   const runners = orderRunners(await c.orchestrator.runners());
   const depthOf = new Map<string, number>();
   const lanes: Lane[] = [];
-  const used = new Set([...bars.map((b) => b.lane), ...arrows.flatMap((a) => [a.fromLane, a.toLane])]);
+  const used = new Set([
+    ...bars.map((b) => b.lane),
+    ...arrows.flatMap((a) => [a.fromLane, a.toLane]),
+    ...markers.map((m) => m.lane),
+  ]);
   for (const r of runners) {
     const depth = r.parentId ? (depthOf.get(r.parentId) ?? 0) + 1 : 0;
     depthOf.set(r.id, depth);
