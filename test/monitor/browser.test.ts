@@ -4,7 +4,8 @@
  * timeline (already open, updating live) shows the dead lanes, the recovery arrows and the
  * invocations finished on the new lane. Then the detail page, cancel and rerun.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +17,10 @@ import { defineMonitorTasks } from "./fixture-tasks.js";
 import { MONITOR_APP } from "./helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOT = join(import.meta.dirname, "../../docs/timeline-recovery.png");
+// The README's screenshot is refreshed with NENC_UPDATE_SCREENSHOT=1; other runs leave the tree clean.
+const SCREENSHOT = process.env.NENC_UPDATE_SCREENSHOT
+  ? join(import.meta.dirname, "../../docs/timeline-recovery.png")
+  : join(tmpdir(), `nenc-timeline-recovery-${process.pid}.png`);
 
 describe.skipIf(!existsSync(CHROMIUM))("monitor in headless Chromium", () => {
   let backend: TestBackend;
@@ -102,6 +106,7 @@ describe.skipIf(!existsSync(CHROMIUM))("monitor in headless Chromium", () => {
     await page.goto(`${monitor.url}/timeline?from=${t0 - 1000}&to=${Date.now() + 1500}&w=1150`);
     await page.waitForSelector("path.recovery-arrow");
     await page.locator("main").screenshot({ path: SCREENSHOT });
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
     await page.goto(`${monitor.url}/timeline?range=5m`);
     await page.waitForURL(/w=\d+/);
 
