@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { NencError } from "../errors/index.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerMonitorCommand } from "./commands/monitor.js";
 import { registerRunnerCommand } from "./commands/runner.js";
 import { registerStatusCommand } from "./commands/status.js";
 
@@ -11,6 +12,7 @@ const program = new Command("nenc")
 registerRunnerCommand(program);
 registerConfigCommands(program);
 registerStatusCommand(program);
+registerMonitorCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -11,7 +11,8 @@ export interface ConfigLayer {
 }
 
 const ENV_PREFIX = "NENC__";
-const ENV_ONLY = new Set(["CONFIG_FILE"]);
+// Read by their own commands, not config keys: NENC__CONFIG_FILE (config), NENC__MONITOR_TOKEN (nenc monitor).
+const ENV_ONLY = new Set(["CONFIG_FILE", "MONITOR_TOKEN"]);
 
 export function toEnvName(k: string): string {
   return ENV_PREFIX + k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();

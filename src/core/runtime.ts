@@ -7,6 +7,7 @@ import { Batcher } from "./batcher.js";
 import { currentExecution } from "./context.js";
 import { LogRoot } from "./logger.js";
 import { ResultWaiter } from "./result-waiter.js";
+import { withSpan } from "./tracing.js";
 
 /**
  * What an app needs at run time, created on first use: the resolved config, the three
@@ -58,16 +59,21 @@ export class AppRuntime {
   async register(taskId: string, args: string): Promise<string> {
     const parent = currentExecution();
     const id = randomUUID();
-    await this.getComponents();
-    await this.registrations.submit({
-      id,
-      taskId,
-      args,
-      parentId: parent?.invocationId ?? null,
-      workflowId: parent?.workflowId ?? id,
-      createdAt: Date.now(),
+    const workflowId = parent?.workflowId ?? id;
+    const attributes = { "nenc.invocation_id": id, "nenc.task_id": taskId, "nenc.workflow_id": workflowId };
+    const parentAttr = parent ? { "nenc.parent_invocation_id": parent.invocationId } : {};
+    return withSpan("nenc.register", { ...attributes, ...parentAttr }, async () => {
+      await this.getComponents();
+      await this.registrations.submit({
+        id,
+        taskId,
+        args,
+        parentId: parent?.invocationId ?? null,
+        workflowId,
+        createdAt: Date.now(),
+      });
+      return id;
     });
-    return id;
   }
 
   private async flushRegistrations(items: NewInvocation[]): Promise<null[]> {

@@ -21,6 +21,7 @@ export const STATUSES = [
   "CONCURRENCY_CONTROLLED_FINAL",
   "PENDING_RECOVERY",
   "RUNNING_RECOVERY",
+  "CANCELLING",
 ] as const;
 
 export type Status = (typeof STATUSES)[number];
@@ -51,14 +52,14 @@ export const INITIAL_STATUS: Status = "REGISTERED";
 
 export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
   REGISTERED: {
-    next: ["PENDING", "CONCURRENCY_CONTROLLED", "CONCURRENCY_CONTROLLED_FINAL"],
+    next: ["PENDING", "CONCURRENCY_CONTROLLED", "CONCURRENCY_CONTROLLED_FINAL", "CANCELLING"],
     onEnter: "release",
     leaveRequiresOwner: false,
     final: false,
     doc: "Recorded and routed to the broker; waiting for a runner.",
   },
   PENDING: {
-    next: ["RUNNING", "KILLED", "REROUTED", "PENDING_RECOVERY"],
+    next: ["RUNNING", "KILLED", "REROUTED", "PENDING_RECOVERY", "CANCELLING"],
     onEnter: "acquire",
     leaveRequiresOwner: true,
     final: false,
@@ -66,7 +67,7 @@ export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
   },
   RUNNING: {
     // RUNNING_RECOVERY overrides ownership; the rest need the owner's token.
-    next: ["PAUSED", "KILLED", "RETRY", "SUCCESS", "FAILED", "RUNNING_RECOVERY"],
+    next: ["PAUSED", "KILLED", "RETRY", "SUCCESS", "FAILED", "RUNNING_RECOVERY", "CANCELLING"],
     onEnter: "keep",
     leaveRequiresOwner: true,
     final: false,
@@ -74,7 +75,7 @@ export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
   },
   PAUSED: {
     // nenc adds PAUSED -> RUNNING_RECOVERY: a paused invocation of a dead runner is recovered.
-    next: ["RESUMED", "KILLED", "RUNNING_RECOVERY"],
+    next: ["RESUMED", "KILLED", "RUNNING_RECOVERY", "CANCELLING"],
     onEnter: "keep",
     leaveRequiresOwner: true,
     final: false,
@@ -82,14 +83,14 @@ export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
   },
   RESUMED: {
     // nenc adds RESUMED -> RUNNING_RECOVERY, for the same reason as PAUSED.
-    next: ["PAUSED", "KILLED", "RETRY", "SUCCESS", "FAILED", "RUNNING_RECOVERY"],
+    next: ["PAUSED", "KILLED", "RETRY", "SUCCESS", "FAILED", "RUNNING_RECOVERY", "CANCELLING"],
     onEnter: "keep",
     leaveRequiresOwner: true,
     final: false,
     doc: "Running again after a pause.",
   },
   RETRY: {
-    next: ["PENDING"],
+    next: ["PENDING", "CANCELLING"],
     onEnter: "release",
     leaveRequiresOwner: false,
     final: false,
@@ -110,21 +111,21 @@ export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
     doc: "Finished with an error; the error is stored.",
   },
   KILLED: {
-    next: ["REROUTED"],
+    next: ["REROUTED", "CANCELLING"],
     onEnter: "release",
     leaveRequiresOwner: false,
     final: false,
     doc: "Stopped by its runner (shutdown, lost child); rerouted at once.",
   },
   REROUTED: {
-    next: ["PENDING", "CONCURRENCY_CONTROLLED"],
+    next: ["PENDING", "CONCURRENCY_CONTROLLED", "CANCELLING"],
     onEnter: "release",
     leaveRequiresOwner: false,
     final: false,
     doc: "Sent back to the broker for any runner to claim.",
   },
   CONCURRENCY_CONTROLLED: {
-    next: ["REROUTED"],
+    next: ["REROUTED", "CANCELLING"],
     onEnter: "release",
     leaveRequiresOwner: false,
     final: false,
@@ -139,18 +140,30 @@ export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
   },
   PENDING_RECOVERY: {
     // Anyone may finish a recovery: a recoverer that died half-way is itself recovered.
-    next: ["REROUTED"],
+    next: ["REROUTED", "CANCELLING"],
     onEnter: "override",
     leaveRequiresOwner: false,
     final: false,
     doc: "Taken from a dead or stuck owner before it started; being rerouted.",
   },
   RUNNING_RECOVERY: {
-    next: ["REROUTED"],
+    next: ["REROUTED", "CANCELLING"],
     onEnter: "override",
     leaveRequiresOwner: false,
     final: false,
     doc: "Taken from a dead owner while running; being rerouted.",
+  },
+  CANCELLING: {
+    // Every non-final status lists CANCELLING last, after its recovery status, so
+    // `recoveryStatusFor` (the first override in `next`) still picks the recovery status.
+    // Entering it overrides ownership with a new fencing token: the runner still executing the
+    // invocation has its late write refused. The canceller moves it on to FAILED (error code
+    // NENC_CANCELLED) in the same transition batch, so `result()` callers get a final status.
+    next: ["FAILED"],
+    onEnter: "override",
+    leaveRequiresOwner: false,
+    final: false,
+    doc: "Cancelled (monitor or API): taken from its owner with a new fencing token; ends FAILED with NENC_CANCELLED.",
   },
 };
 

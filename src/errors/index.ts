@@ -170,6 +170,19 @@ export class AppLoadError extends NencError {
   }
 }
 
+/**
+ * Stored as the error of an invocation that was cancelled (it ends FAILED); `result()` callers
+ * get a TaskFailedError whose `originalCode` is NENC_CANCELLED.
+ */
+export class CancelledError extends NencError {
+  constructor(
+    readonly invocationId: string,
+    reason: string,
+  ) {
+    super(ErrorCode.Cancelled, `Invocation ${invocationId} was cancelled: ${reason}`);
+  }
+}
+
 export class RunnerError extends NencError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.Runner, message, options);

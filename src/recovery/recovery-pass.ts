@@ -1,6 +1,7 @@
 import type { Broker, Orchestrator, StatusRecord } from "../backends/contract.js";
 import type { Logger } from "../core/logger.js";
 import { OWNED_STATUSES, RECOVERY_STATUSES, recoveryStatusFor, type Status } from "../core/status.js";
+import { withSpan } from "../core/tracing.js";
 
 /** What a recovery pass needs: the two components, who it runs as, and where to log. */
 export interface RecoveryDeps {
@@ -25,6 +26,15 @@ async function reroute(
   why: (r: StatusRecord) => string,
 ): Promise<string[]> {
   if (records.length === 0) return [];
+  const attributes = { "nenc.runner_id": deps.runnerId, "nenc.invocation_count": records.length };
+  return withSpan("nenc.recover", attributes, () => rerouteInSpan(deps, records, why));
+}
+
+async function rerouteInSpan(
+  deps: RecoveryDeps,
+  records: StatusRecord[],
+  why: (r: StatusRecord) => string,
+): Promise<string[]> {
   const { orchestrator, broker, runnerId, logger } = deps;
   const first = await orchestrator.transition(
     records.map((r) => {

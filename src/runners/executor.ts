@@ -12,6 +12,7 @@ import type { Logger } from "../core/logger.js";
 import { decode, encode } from "../core/serialization.js";
 import { CLAIMABLE_STATUSES } from "../core/status.js";
 import type { ResolvedTaskOptions, TaskFunction } from "../core/task.js";
+import { withSpan } from "../core/tracing.js";
 import { CorruptRecordError, coerceError, RetryError, serializeError } from "../errors/index.js";
 import { handBack, type OwnedInvocation } from "./hand-back.js";
 
@@ -165,7 +166,11 @@ export class InvocationExecutor {
         throw new CorruptRecordError(`The stored arguments of invocation ${owned.id} are not a list.`);
       const ctx = { invocationId: owned.id, taskId: data.taskId, workflowId: data.workflowId, runnerId: owned.ownerId };
       try {
-        const value = await runInExecution(ctx, async () => task.fn(...args));
+        const span = { "nenc.invocation_id": owned.id, "nenc.task_id": data.taskId, "nenc.runner_id": owned.ownerId };
+        const parent = data.parentId ? { "nenc.parent_invocation_id": data.parentId } : {};
+        const value = await withSpan("nenc.run", { ...span, ...parent, "nenc.workflow_id": data.workflowId }, () =>
+          runInExecution(ctx, async () => task.fn(...args)),
+        );
         request = {
           ...base,
           to: "SUCCESS",

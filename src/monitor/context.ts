@@ -1,0 +1,40 @@
+import type { Context } from "hono";
+import type { Nenc } from "../app.js";
+import type { Components } from "../backends/contract.js";
+import { deadAfterMs } from "../config/resolve.js";
+import { HistoryCache } from "./history-cache.js";
+import { layout, type PageOptions } from "./views/layout.js";
+
+/** What every route needs: the app (read through the backend contract only) and the CSRF token. */
+export interface MonitorContext {
+  app: Nenc;
+  /** Per-server secret every mutating form carries. */
+  csrfToken: string;
+  components(): Promise<Components>;
+  deadAfterMs(): Promise<number>;
+  /** History rows and task ids kept between requests (timeline, dashboard, tasks). */
+  history: HistoryCache;
+}
+
+export function createContext(app: Nenc, csrfToken: string): MonitorContext {
+  return {
+    app,
+    csrfToken,
+    components: () => app.runtime.getComponents(),
+    deadAfterMs: async () => deadAfterMs((await app.config()).config),
+    history: new HistoryCache(async () => (await app.runtime.getComponents()).orchestrator),
+  };
+}
+
+/** The whole page, or only the <main> content when the live updater asks for it. */
+export function renderPage(c: Context, opts: PageOptions): Response {
+  if (c.req.header("x-nenc-partial") === "1") return c.html(opts.body.value);
+  return c.html(layout(opts).value);
+}
+
+/** Clamp a query parameter to a positive integer. */
+export function intParam(value: string | undefined, def: number, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) return def;
+  return Math.min(max, Math.max(min, Math.trunc(n)));
+}

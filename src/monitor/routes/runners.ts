@@ -1,0 +1,52 @@
+import type { Hono } from "hono";
+import { OWNED_STATUSES } from "../../core/status.js";
+import { type MonitorContext, renderPage } from "../context.js";
+import { fmtDuration, fmtTime, shortId } from "../format.js";
+import { html } from "../html.js";
+import { orderRunners, runnerState } from "../runner-state.js";
+import { invLink, section, table } from "../views/parts.js";
+
+const RUNS_NOW_LIMIT = 20;
+
+export function registerRunners(app: Hono, ctx: MonitorContext): void {
+  app.get("/runners", async (c) => {
+    const comps = await ctx.components();
+    const deadAfter = await ctx.deadAfterMs();
+    const now = Date.now();
+    const runners = orderRunners(await comps.orchestrator.runners());
+    const owned = await Promise.all(
+      runners.map((r) =>
+        r.stoppedAt === null
+          ? comps.orchestrator.find({ ownerId: r.id, statuses: OWNED_STATUSES, limit: RUNS_NOW_LIMIT })
+          : Promise.resolve([]),
+      ),
+    );
+    const rows = runners.map((r, i) => {
+      const state = runnerState(r, deadAfter, now);
+      const mine = owned[i] ?? [];
+      return [
+        html`<a id="${r.id}" href="/invocations?runner=${encodeURIComponent(r.id)}">${r.id}</a>`,
+        r.kind,
+        r.host,
+        r.pid,
+        r.parentId ?? "—",
+        fmtTime(r.startedAt),
+        fmtTime(r.lastHeartbeat),
+        fmtDuration(now - r.lastHeartbeat),
+        html`<span class="state state-${state}" data-runner-state="${state}">${state}</span>`,
+        mine.length ? html`${mine.map((m) => html`${invLink(m.id, `${m.taskId} ${shortId(m.id)}`)} `)}` : "—",
+      ];
+    });
+    const body = html`<h1>Runners</h1>
+      <p class="hint">dead: no heartbeat for over ${fmtDuration(deadAfter)} (runnerConsideredDeadAfterMinutes)</p>
+      ${section(
+        "Runners and workers",
+        table(
+          ["id", "kind", "host", "pid", "parent", "started", "last heartbeat", "heartbeat age", "state", "runs now"],
+          rows,
+          "No runner has started yet.",
+        ),
+      )}`;
+    return renderPage(c, { title: "Runners", path: "/runners", body });
+  });
+}
