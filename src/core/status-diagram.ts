@@ -29,8 +29,15 @@ const LAYERS: Status[][] = [
   ["PENDING_RECOVERY", "RUNNING", "RETRY"],
   ["PAUSED", "RESUMED", "RUNNING_RECOVERY"],
   ["KILLED", "SUCCESS", "FAILED"],
-  ["REROUTED"],
+  ["REROUTED", "CANCELLING"],
 ];
+
+/** The layout above, with any status it does not place added to the last layer. */
+function layers(): Status[][] {
+  const placed = new Set(LAYERS.flat());
+  const rest = STATUSES.filter((s) => !placed.has(s));
+  return rest.length === 0 ? LAYERS : [...LAYERS.slice(0, -1), [...(LAYERS.at(-1) ?? []), ...rest]];
+}
 
 function escapeXml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
@@ -44,13 +51,14 @@ export function renderStatusSvg(): string {
   const gapY = 70;
   const width = 3 * boxW + 4 * gapX;
   const pos = new Map<Status, { x: number; y: number }>();
-  LAYERS.forEach((layer, row) => {
+  const rows = layers();
+  rows.forEach((layer, row) => {
     const offset = (width - (layer.length * boxW + (layer.length - 1) * gapX)) / 2;
     layer.forEach((s, col) => {
       pos.set(s, { x: offset + col * (boxW + gapX), y: 20 + row * (boxH + gapY) });
     });
   });
-  const height = 20 + LAYERS.length * (boxH + gapY);
+  const height = 20 + rows.length * (boxH + gapY);
   const parts: string[] = [];
   for (const from of STATUSES) {
     const a = pos.get(from);

@@ -179,7 +179,10 @@ export const OWNED_STATUSES: readonly Status[] = STATUSES.filter(
   (s) => STATUS_TABLE[s].onEnter === "acquire" || STATUS_TABLE[s].onEnter === "keep",
 );
 
-export const RECOVERY_STATUSES: readonly Status[] = STATUSES.filter((s) => STATUS_TABLE[s].onEnter === "override");
+/** Statuses recovery moves through: they take ownership (override) and lead back to REROUTED. */
+export const RECOVERY_STATUSES: readonly Status[] = STATUSES.filter(
+  (s) => STATUS_TABLE[s].onEnter === "override" && STATUS_TABLE[s].next.includes("REROUTED"),
+);
 
 export function isStatus(value: unknown): value is Status {
   return typeof value === "string" && (STATUSES as readonly string[]).includes(value);
@@ -196,8 +199,7 @@ export function canTransition(from: Status | null, to: Status): boolean {
 
 /** The recovery status an owned status moves through when its owner is dead. */
 export function recoveryStatusFor(from: Status): Status | null {
-  const spec = STATUS_TABLE[from];
-  return spec.next.find((n) => STATUS_TABLE[n].onEnter === "override") ?? null;
+  return STATUS_TABLE[from].next.find((n) => RECOVERY_STATUSES.includes(n)) ?? null;
 }
 
 export type TransitionRefusal = "invalid-transition" | "not-owner" | "stale-token" | "status-changed" | "not-found";

@@ -13,13 +13,29 @@ import {
 import { renderStatusSvg, renderStatusTable, renderStatusText } from "../../src/core/status-diagram.js";
 
 describe("status state machine (one table)", () => {
-  it("has pynenc's transitions, plus PAUSED/RESUMED -> RUNNING_RECOVERY", () => {
-    expect(STATUS_TABLE.REGISTERED.next).toEqual(["PENDING", "CONCURRENCY_CONTROLLED", "CONCURRENCY_CONTROLLED_FINAL"]);
-    expect(STATUS_TABLE.PENDING.next).toEqual(["RUNNING", "KILLED", "REROUTED", "PENDING_RECOVERY"]);
-    expect(STATUS_TABLE.RUNNING.next).toEqual(["PAUSED", "KILLED", "RETRY", "SUCCESS", "FAILED", "RUNNING_RECOVERY"]);
-    expect(STATUS_TABLE.PAUSED.next).toEqual(["RESUMED", "KILLED", "RUNNING_RECOVERY"]);
-    expect(STATUS_TABLE.KILLED.next).toEqual(["REROUTED"]);
-    expect(STATUS_TABLE.RETRY.next).toEqual(["PENDING"]);
+  it("has pynenc's transitions, plus PAUSED/RESUMED -> RUNNING_RECOVERY and cancel from every non-final status", () => {
+    const C = "CANCELLING";
+    expect(STATUS_TABLE.REGISTERED.next).toEqual([
+      "PENDING",
+      "CONCURRENCY_CONTROLLED",
+      "CONCURRENCY_CONTROLLED_FINAL",
+      C,
+    ]);
+    expect(STATUS_TABLE.PENDING.next).toEqual(["RUNNING", "KILLED", "REROUTED", "PENDING_RECOVERY", C]);
+    expect(STATUS_TABLE.RUNNING.next).toEqual([
+      "PAUSED",
+      "KILLED",
+      "RETRY",
+      "SUCCESS",
+      "FAILED",
+      "RUNNING_RECOVERY",
+      C,
+    ]);
+    expect(STATUS_TABLE.PAUSED.next).toEqual(["RESUMED", "KILLED", "RUNNING_RECOVERY", C]);
+    expect(STATUS_TABLE.CANCELLING.next).toEqual(["FAILED"]);
+    for (const s of STATUSES) if (!STATUS_TABLE[s].final && s !== C) expect(STATUS_TABLE[s].next).toContain(C);
+    expect(STATUS_TABLE.KILLED.next).toEqual(["REROUTED", C]);
+    expect(STATUS_TABLE.RETRY.next).toEqual(["PENDING", C]);
     expect(FINAL_STATUSES).toEqual(["SUCCESS", "FAILED", "CONCURRENCY_CONTROLLED_FINAL"]);
   });
 
@@ -38,6 +54,7 @@ describe("status state machine (one table)", () => {
     expect(recoveryStatusFor("RUNNING")).toBe("RUNNING_RECOVERY");
     expect(recoveryStatusFor("PAUSED")).toBe("RUNNING_RECOVERY");
     expect(recoveryStatusFor("SUCCESS")).toBeNull();
+    expect(recoveryStatusFor("REGISTERED")).toBeNull();
   });
 
   it("only REGISTERED starts an invocation", () => {
