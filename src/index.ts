@@ -17,4 +17,5 @@ export {
 export { renderStatusSvg, renderStatusTable, renderStatusText } from "./core/status-diagram.js";
 export type { ErrorClass, ResolvedTaskOptions, Task, TaskOptions } from "./core/task.js";
 export * from "./errors/index.js";
+export { createMonitorApp, type MonitorOptions, type RunningMonitor, startMonitor } from "./monitor/server.js";
 export { AsyncRunner, createRunner, type Runner, type RunnerOptions, ThreadRunner } from "./runners/index.js";
