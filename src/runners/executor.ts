@@ -14,6 +14,7 @@ import { CLAIMABLE_STATUSES } from "../core/status.js";
 import type { ResolvedTaskOptions, TaskFunction } from "../core/task.js";
 import { CorruptRecordError, coerceError, RetryError, serializeError } from "../errors/index.js";
 import { handBack, type OwnedInvocation } from "./hand-back.js";
+import { ExecutionPause } from "./pause.js";
 
 /** What an executor needs from the app: look tasks up by id. */
 export interface TaskLookup {
@@ -23,6 +24,9 @@ export interface TaskLookup {
 export interface ExecutorEvents {
   onStart?(inv: OwnedInvocation): void;
   onFinish?(id: string): void;
+  /** The invocation waits for a sub-invocation (PAUSED): its slot is free. */
+  onPause?(id: string): void;
+  onResume?(id: string): void;
 }
 
 /**
@@ -32,6 +36,8 @@ export interface ExecutorEvents {
  */
 export class InvocationExecutor {
   private readonly inFlight = new Map<string, OwnedInvocation>();
+  /** In-flight invocations PAUSED while they wait for a sub-invocation: they hold no slot. */
+  private readonly paused = new Set<string>();
   private stopped = false;
   private loopDone: Promise<void> | null = null;
   private slotFreed: (() => void) | null = null;
@@ -55,8 +61,9 @@ export class InvocationExecutor {
     return this.deps.context.id;
   }
 
+  /** Invocations holding a slot (in flight and not paused). */
   get busy(): number {
-    return this.inFlight.size;
+    return this.inFlight.size - this.paused.size;
   }
 
   owned(): OwnedInvocation[] {
@@ -87,7 +94,7 @@ export class InvocationExecutor {
     const { broker } = this.deps.components;
     let backoff = 10;
     while (!this.stopped) {
-      const free = this.deps.slots - this.inFlight.size;
+      const free = this.deps.slots - this.busy;
       if (free <= 0) {
         await new Promise<void>((resolve) => {
           this.slotFreed = resolve;
@@ -156,7 +163,13 @@ export class InvocationExecutor {
       }
       if (!Array.isArray(args))
         throw new CorruptRecordError(`The stored arguments of invocation ${owned.id} are not a list.`);
-      const ctx = { invocationId: owned.id, taskId: data.taskId, workflowId: data.workflowId, runnerId: owned.ownerId };
+      const ctx = {
+        invocationId: owned.id,
+        taskId: data.taskId,
+        workflowId: data.workflowId,
+        runnerId: owned.ownerId,
+        pause: this.pauseController(owned),
+      };
       try {
         const value = await runInExecution(ctx, async () => task.fn(...args));
         request = {
@@ -209,9 +222,28 @@ export class InvocationExecutor {
       );
     } finally {
       this.inFlight.delete(owned.id);
+      this.paused.delete(owned.id);
       this.deps.events?.onFinish?.(owned.id);
       this.slotFreed?.();
     }
+  }
+
+  private pauseController(owned: OwnedInvocation): ExecutionPause {
+    return new ExecutionPause({
+      owned,
+      transition: (req) => this.completions.submit(req),
+      logger: this.deps.logger,
+      onPause: () => {
+        this.paused.add(owned.id);
+        this.deps.events?.onPause?.(owned.id);
+        this.slotFreed?.();
+      },
+      onResume: () => {
+        // Resuming may exceed `slots` for a moment; the loop claims nothing until a slot is free.
+        this.paused.delete(owned.id);
+        this.deps.events?.onResume?.(owned.id);
+      },
+    });
   }
 
   private backoff(retries: number): number {
