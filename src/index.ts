@@ -17,4 +17,13 @@ export {
 export { renderStatusSvg, renderStatusTable, renderStatusText } from "./core/status-diagram.js";
 export type { ErrorClass, ResolvedTaskOptions, Task, TaskOptions } from "./core/task.js";
 export * from "./errors/index.js";
-export { AsyncRunner, createRunner, type Runner, type RunnerOptions, ThreadRunner } from "./runners/index.js";
+export {
+  AsyncRunner,
+  createRunner,
+  MultiThreadRunner,
+  PersistentProcessRunner,
+  ProcessRunner,
+  type Runner,
+  type RunnerOptions,
+  ThreadRunner,
+} from "./runners/index.js";
