@@ -114,20 +114,21 @@ export class ChildPool {
 
   private async onExit(m: PoolMember, exit: WorkerExit): Promise<void> {
     this.members.delete(m);
-    if (this.closing) return;
     const id = m.contextId;
+    // A worker that died before it was ready: the caller of add() schedules the retry.
+    if (this.closing || id === null) return;
     if (!exit.clean && !m.retiring) this.deps.logger.warn({ component: "runner" }, exit.description);
-    if (id) {
-      try {
-        await this.handBackOwned([id], m.retiring ?? exit.description, exit.memory);
-        this.deps.heartbeat.remove([id]);
-        await this.deps.components.orchestrator.markRunnersStopped([id]);
-      } catch (err) {
-        this.deps.logger.error(
-          { component: "runner" },
-          `could not hand back the work of ${id}: ${(err as Error).message}; recovery will`,
-        );
-      }
+    try {
+      await this.handBackOwned([id], m.retiring ?? exit.description, exit.memory);
+      this.deps.heartbeat.remove([id]);
+      await this.deps.components.orchestrator.markRunnersStopped([id]);
+    } catch (err) {
+      // Not beaten any more and not marked stopped: heartbeat expiry recovers its work.
+      this.deps.heartbeat.remove([id]);
+      this.deps.logger.error(
+        { component: "runner" },
+        `could not hand back the work of ${id}: ${(err as Error).message}; recovery will`,
+      );
     }
     this.deps.onChange();
   }

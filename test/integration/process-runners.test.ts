@@ -3,10 +3,10 @@
  * parent killed, the parent stopped with SIGTERM, a task over the memory limit, and a task
  * that fans out more sub-tasks than the runner has slots and waits for them all.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Orchestrator, RunnerRecord } from "../../src/backends/contract.js";
 import { Nenc, TaskFailedError } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
@@ -19,6 +19,9 @@ import {
   spawnRunner,
   waitUntil,
 } from "../helpers/processes.js";
+
+// Each scenario starts several processes; on a loaded machine that takes a while.
+vi.setConfig({ testTimeout: 180_000 });
 
 const PROCESS_RUNNERS = ["ProcessRunner", "PersistentProcessRunner", "MultiThreadRunner"] as const;
 type ProcessRunnerName = (typeof PROCESS_RUNNERS)[number];
@@ -53,7 +56,7 @@ async function start(
 ): Promise<{ proc: RunnerProcess; ctx: RunnerRecord }> {
   const env = { ...backend.env, ...toEnv(extra) };
   const proc = spawnRunner({ env, runner });
-  await proc.waitFor(new RegExp(`${runner} \\S+ started`));
+  await proc.waitFor(new RegExp(`${runner} \\S+ started`), 60_000);
   const ctx = (await orchestrator.runners()).find((r) => r.pid === proc.pid && r.parentId === null);
   if (!ctx) throw new Error(`no runner context for ${runner} pid ${proc.pid}`);
   return { proc, ctx };
@@ -61,6 +64,12 @@ async function start(
 
 async function childrenOf(parentId: string, live = true): Promise<RunnerRecord[]> {
   return (await orchestrator.runners()).filter((r) => r.parentId === parentId && (!live || r.stoppedAt === null));
+}
+
+/** A gate file for the `gated` task: it runs until the test opens the gate. */
+function gate(): { path: string; open(): void } {
+  const path = join(mkdtempSync(join(tmpdir(), "nenc-gate-")), "open");
+  return { path, open: () => writeFileSync(path, "") };
 }
 
 const statuses = async (id: string) => (await app.getInvocation(id).history()).map((h) => h.status);
@@ -80,15 +89,18 @@ const TWO_WORKERS: Record<ProcessRunnerName, Record<string, number>> = {
 describe.each(PROCESS_RUNNERS)("%s with real processes (sqlite)", (runner) => {
   it("SIGKILL of a child: its work is handed back at once, runs again elsewhere, and the child is replaced", async () => {
     const { proc, ctx } = await start(runner, TWO_WORKERS[runner]);
-    const inv = await tasks.sleepTask(3000, "child-kill");
-    await waitUntil(async () => (await inv.status()) === "RUNNING", 20_000, "RUNNING");
+    const g = gate();
+    const inv = await tasks.gated(g.path, "child-kill", false);
+    await waitUntil(async () => (await inv.status()) === "RUNNING", 60_000, "RUNNING");
     const ownerId = (await record(inv.id)).ownerId;
     const victim = (await childrenOf(ctx.id)).find((c) => c.id === ownerId);
     expect(victim, "the owner is a child context of the runner").toBeDefined();
     if (!victim) return;
     expect(victim.pid).not.toBe(proc.pid);
     process.kill(victim.pid, "SIGKILL");
-    const result = await inv.result({ timeoutMs: 30_000 });
+    await waitUntil(async () => (await statuses(inv.id)).includes("REROUTED"), 30_000, "the hand-back");
+    g.open();
+    const result = await inv.result({ timeoutMs: 60_000 });
     expect(result.pid).not.toBe(victim.pid);
     const history = await app.getInvocation(inv.id).history();
     const killed = history.find((h) => h.status === "KILLED");
@@ -109,7 +121,7 @@ describe.each(PROCESS_RUNNERS)("%s with real processes (sqlite)", (runner) => {
     expect(stopped?.stoppedAt).not.toBeNull();
     await waitUntil(
       async () => (await childrenOf(ctx.id)).some((c) => c.startedAt > victim.startedAt && c.id !== victim.id),
-      20_000,
+      60_000,
       "a replacement child",
     );
     proc.proc.kill("SIGTERM");
@@ -119,10 +131,11 @@ describe.each(PROCESS_RUNNERS)("%s with real processes (sqlite)", (runner) => {
   it("SIGKILL of the parent: no child keeps running, and another runner recovers the work", async () => {
     const { proc, ctx } = await start(runner, TWO_WORKERS[runner]);
     // One child sleeps, one blocks its event loop: both must notice their parent is gone.
-    const invs = [await tasks.sleepTask(4000, "parent-kill"), await tasks.busyLoop(6000)];
+    const g = gate();
+    const invs = [await tasks.gated(g.path, "sleeps", false), await tasks.gated(g.path, "blocks", true)];
     await waitUntil(
       async () => (await Promise.all(invs.map((i) => i.status()))).every((s) => s === "RUNNING"),
-      20_000,
+      60_000,
       "both RUNNING",
     );
     const children = await childrenOf(ctx.id);
@@ -132,8 +145,10 @@ describe.each(PROCESS_RUNNERS)("%s with real processes (sqlite)", (runner) => {
     proc.proc.kill("SIGKILL");
     await proc.exited;
     await waitUntil(async () => pids.every(processGone), 10_000, "every child to exit");
+    g.open();
     const b = await start("AsyncRunner");
-    await Promise.all(invs.map((i) => i.result({ timeoutMs: 40_000 })));
+    const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 60_000 })));
+    for (const r of results) expect(r.pid).toBe(b.proc.pid);
     for (const i of invs) {
       const h = await statuses(i.id);
       expect(h).toContain("RUNNING_RECOVERY");
@@ -145,19 +160,23 @@ describe.each(PROCESS_RUNNERS)("%s with real processes (sqlite)", (runner) => {
 
   it("SIGTERM of the parent: work handed back at once, children stopped, exit 0", async () => {
     const { proc, ctx } = await start(runner, TWO_WORKERS[runner]);
-    const invs = await Promise.all([0, 1].map((i) => tasks.sleepTask(3000, `term-${i}`)));
+    const g = gate();
+    const invs = await Promise.all([0, 1].map((i) => tasks.gated(g.path, `term-${i}`, false)));
     await waitUntil(
       async () => (await Promise.all(invs.map((i) => i.status()))).every((s) => s === "RUNNING"),
-      20_000,
+      60_000,
       "both RUNNING",
     );
     const pids = childPidsOf(proc.pid);
-    const b = await start("AsyncRunner");
     proc.proc.kill("SIGTERM");
     expect((await proc.exited).code).toBe(0);
     expect(pids.filter((pid) => !processGone(pid))).toEqual([]);
     expect(await childrenOf(ctx.id)).toEqual([]);
-    const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 30_000 })));
+    // Handed back, not left for recovery: a runner started now finds them queued again.
+    for (const i of invs) expect(await i.status()).toBe("REROUTED");
+    g.open();
+    const b = await start("AsyncRunner");
+    const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 60_000 })));
     for (const r of results) expect(r.pid).toBe(b.proc.pid);
     for (const i of invs) {
       const history = await app.getInvocation(i.id).history();
@@ -203,7 +222,7 @@ describe("pause/resume in the in-process runners", () => {
     async (runner) => {
       const { proc } = await start(runner, { runnerConcurrency: 1 });
       const inv = await tasks.fanOut(3, 50);
-      expect((await inv.result({ timeoutMs: 30_000 })).tags).toEqual(["sub-0", "sub-1", "sub-2"]);
+      expect((await inv.result({ timeoutMs: 60_000 })).tags).toEqual(["sub-0", "sub-1", "sub-2"]);
       expect(await statuses(inv.id)).toEqual(["REGISTERED", "PENDING", "RUNNING", "PAUSED", "RESUMED", "SUCCESS"]);
       proc.proc.kill("SIGTERM");
       expect((await proc.exited).code).toBe(0);
@@ -249,9 +268,11 @@ describe("worker heartbeats and pool sizing", () => {
   it("a child blocking its event loop for 3x the dead-after window keeps its heartbeat (the parent beats for it)", async () => {
     const deadAfterMs = (backend.options.runnerConsideredDeadAfterMinutes ?? 0.05) * 60_000;
     const { proc, ctx } = await start("PersistentProcessRunner", { numProcesses: 1 });
-    const watcher = await start("AsyncRunner", { runnerConcurrency: 1 });
     const inv = await tasks.busyLoop(deadAfterMs * 3);
-    const result = await inv.result({ timeoutMs: deadAfterMs * 3 + 30_000 });
+    await waitUntil(async () => (await inv.status()) === "RUNNING", 60_000, "RUNNING");
+    // Another runner, whose recovery pass would take the work of a runner it saw as dead.
+    const watcher = await start("AsyncRunner", { runnerConcurrency: 1 });
+    const result = await inv.result({ timeoutMs: deadAfterMs * 3 + 60_000 });
     expect(await statuses(inv.id)).toEqual(["REGISTERED", "PENDING", "RUNNING", "SUCCESS"]);
     expect((await childrenOf(ctx.id)).map((c) => c.pid)).toContain(result.pid);
     for (const r of [proc, watcher.proc]) {
@@ -267,11 +288,19 @@ describe("worker heartbeats and pool sizing", () => {
       processIdleTimeoutSeconds: 1,
     });
     expect(await childrenOf(ctx.id)).toHaveLength(1);
-    const invs = await Promise.all([0, 1, 2, 3].map((i) => tasks.sleepTask(1500, `grow-${i}`)));
-    await waitUntil(async () => (await childrenOf(ctx.id)).length === 2, 20_000, "a second child");
-    const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 30_000 })));
-    expect(results.map((r) => r.tag)).toEqual(["grow-0", "grow-1", "grow-2", "grow-3"]);
-    await waitUntil(async () => (await childrenOf(ctx.id)).length === 1, 20_000, "an idle child retired");
+    const g = gate();
+    const invs = await Promise.all([0, 1].map((i) => tasks.gated(g.path, `grow-${i}`, false)));
+    // One slot per child: both running means a second child was added for the queued one.
+    await waitUntil(
+      async () => (await Promise.all(invs.map((i) => i.status()))).every((s) => s === "RUNNING"),
+      60_000,
+      "both RUNNING",
+    );
+    expect(await childrenOf(ctx.id)).toHaveLength(2);
+    g.open();
+    const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 60_000 })));
+    expect(new Set(results.map((r) => r.pid)).size).toBe(2);
+    await waitUntil(async () => (await childrenOf(ctx.id)).length === 1, 60_000, "an idle child retired");
     const retired = (await childrenOf(ctx.id, false)).filter((c) => c.stoppedAt !== null);
     expect(retired.length).toBeGreaterThanOrEqual(1);
     proc.proc.kill("SIGTERM");
