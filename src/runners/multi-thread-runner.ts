@@ -45,10 +45,11 @@ export class MultiThreadRunner extends PoolRunner {
     return super.stopWork(reason);
   }
 
-  protected async wanted(members: readonly PoolMember[], starting: number): Promise<number> {
+  protected async wanted(members: readonly PoolMember[]): Promise<number> {
     const live = members.filter((m) => m.retiring === null);
-    if (live.length + starting === 0) return 1;
-    if (starting > 0 || live.length >= this.concurrency) return 0;
+    if (live.length === 0) return 1;
+    // Grow one child at a time: wait while one is still starting.
+    if (live.some((m) => m.contextId === null) || live.length >= this.concurrency) return 0;
     const full = live.every((m) => ChildPool.active(m) >= this.workerSlots());
     return full && (await this.components.broker.depth()) > 0 ? 1 : 0;
   }

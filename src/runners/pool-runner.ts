@@ -13,7 +13,6 @@ import type { WorkerInit } from "./worker-messages.js";
  */
 export abstract class PoolRunner extends Runner {
   protected pool!: ChildPool;
-  private starting = 0;
   private spawnDelay = 0;
   private retryAt = 0;
   private maintaining = false;
@@ -24,8 +23,8 @@ export abstract class PoolRunner extends Runner {
   protected abstract readonly workerKind: string;
   /** Start one worker with this init. */
   protected abstract spawnHandle(init: WorkerInit): WorkerHandle;
-  /** Workers to start now, given the pool (may be 0). */
-  protected abstract wanted(members: readonly PoolMember[], starting: number): number | Promise<number>;
+  /** Workers to start now, given the pool (members include workers still starting: contextId null). */
+  protected abstract wanted(members: readonly PoolMember[]): number | Promise<number>;
   /** Invocations each worker runs at once. */
   protected workerSlots(): number {
     return 1;
@@ -63,10 +62,7 @@ export abstract class PoolRunner extends Runner {
       slots: this.workerSlots(),
       oneShot: this.oneShot(),
     };
-    this.starting++;
-    return this.pool.add(this.spawnHandle(init)).finally(() => {
-      this.starting--;
-    });
+    return this.pool.add(this.spawnHandle(init));
   }
 
   /** Bring the pool to the size the subclass wants. Called on every worker event. */
@@ -79,7 +75,7 @@ export abstract class PoolRunner extends Runner {
     this.maintaining = true;
     void (async () => {
       try {
-        const n = await this.wanted([...this.pool.members], this.starting);
+        const n = await this.wanted([...this.pool.members]);
         for (let i = 0; i < n && !this.stopping; i++) {
           this.spawn().then(
             () => {

@@ -27,9 +27,9 @@ export class ProcessRunner extends PoolRunner {
     return new ProcessHandle(init, this.config.childMemoryLimitMb);
   }
 
-  protected wanted(members: readonly PoolMember[], starting: number): number {
+  protected wanted(members: readonly PoolMember[]): number {
     const waitingOnly = (m: PoolMember) => m.inFlight.size > 0 && ChildPool.active(m) === 0;
-    const occupying = members.filter((m) => !waitingOnly(m)).length + starting;
+    const occupying = members.filter((m) => !waitingOnly(m)).length;
     return Math.max(0, this.concurrency - occupying);
   }
 }

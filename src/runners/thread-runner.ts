@@ -21,7 +21,7 @@ export class ThreadRunner extends PoolRunner {
     return new ThreadHandle(init);
   }
 
-  protected wanted(members: readonly PoolMember[], starting: number): number {
-    return Math.max(0, this.concurrency - members.length - starting);
+  protected wanted(members: readonly PoolMember[]): number {
+    return Math.max(0, this.concurrency - members.length);
   }
 }
