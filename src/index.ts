@@ -18,4 +18,13 @@ export { renderStatusSvg, renderStatusTable, renderStatusText } from "./core/sta
 export type { ErrorClass, ResolvedTaskOptions, Task, TaskOptions } from "./core/task.js";
 export * from "./errors/index.js";
 export { createMonitorApp, type MonitorOptions, type RunningMonitor, startMonitor } from "./monitor/server.js";
-export { AsyncRunner, createRunner, type Runner, type RunnerOptions, ThreadRunner } from "./runners/index.js";
+export {
+  AsyncRunner,
+  createRunner,
+  MultiThreadRunner,
+  PersistentProcessRunner,
+  ProcessRunner,
+  type Runner,
+  type RunnerOptions,
+  ThreadRunner,
+} from "./runners/index.js";

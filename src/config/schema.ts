@@ -21,7 +21,13 @@ const cronExpression = z.string().refine(
 export const BACKENDS = ["sqlite", "memory", "redis", "postgres"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-export const RUNNER_CLASSES = ["AsyncRunner", "ThreadRunner"] as const;
+export const RUNNER_CLASSES = [
+  "AsyncRunner",
+  "ThreadRunner",
+  "ProcessRunner",
+  "PersistentProcessRunner",
+  "MultiThreadRunner",
+] as const;
 
 interface KeySpec<T extends z.ZodType> {
   schema: T;
@@ -50,12 +56,42 @@ export const CONFIG_KEYS = {
   runnerCls: key(
     z.string(),
     "AsyncRunner",
-    'Runner class: "AsyncRunner" (I/O tasks on one event loop) or "ThreadRunner" (worker threads).',
+    "Runner class: AsyncRunner, ThreadRunner, ProcessRunner, PersistentProcessRunner or MultiThreadRunner (docs/runners.md).",
   ),
   runnerConcurrency: key(
     z.number().int().min(0).max(10_000),
     0,
-    "Invocations a runner executes at once; 0: 50 for AsyncRunner, the CPU count for ThreadRunner.",
+    "Invocations (AsyncRunner), threads (ThreadRunner) or processes (process runners) at once; 0: the runner's default.",
+  ),
+  maxProcesses: key(
+    z.number().int().min(0).max(1024),
+    0,
+    "ProcessRunner and MultiThreadRunner: most child processes at once; 0: the CPU count.",
+  ),
+  numProcesses: key(
+    z.number().int().min(0).max(1024),
+    0,
+    "PersistentProcessRunner: child processes in its fixed pool; 0: the CPU count.",
+  ),
+  threadsPerProcess: key(
+    z.number().int().min(1).max(10_000),
+    4,
+    "MultiThreadRunner: invocations each child process runs at once (async slots on its event loop).",
+  ),
+  processIdleTimeoutSeconds: key(
+    z.number().min(0),
+    30,
+    "MultiThreadRunner: a child with nothing to run for this long is stopped (one always stays).",
+  ),
+  childMemoryLimitMb: key(
+    z.number().int().min(0),
+    0,
+    "Process runners: a child over this many MB (V8 heap, and resident set on Linux) is ended and its invocation handed back; 0: no limit.",
+  ),
+  childMemoryRetries: key(
+    z.number().int().min(0),
+    2,
+    "How many times an invocation is handed back for going over the child memory limit before it is FAILED (apart from task retries).",
   ),
   sqliteDbPath: key(
     z.string(),

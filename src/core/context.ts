@@ -1,11 +1,25 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
+/**
+ * Installed by a runner for each execution: `Invocation.result()` calls it around its wait,
+ * so a task awaiting a sub-invocation releases its runner slot (PAUSED) and takes it back
+ * (RESUMED) when the result is ready. Nested and concurrent waits are counted by the runner.
+ */
+export interface PauseController {
+  /** A wait for another invocation's result begins. */
+  waitStarted(): void;
+  /** That wait ended; resolves once the execution may continue (RESUMED recorded). */
+  waitEnded(): Promise<void>;
+}
+
 /** What is running now, carried through async calls. Read by the logger and by sub-task calls. */
 export interface ExecutionContext {
   invocationId: string;
   taskId: string;
   workflowId: string;
   runnerId: string;
+  /** Set by runners that free the slot of a waiting task. */
+  pause?: PauseController | undefined;
 }
 
 const storage = new AsyncLocalStorage<ExecutionContext>();

@@ -1,5 +1,6 @@
 import type { HistoryEntry, Orchestrator } from "../backends/contract.js";
 import { CorruptRecordError, InvocationNotFoundError, TaskFailedError, TimeoutError } from "../errors/index.js";
+import { currentExecution } from "./context.js";
 import type { ResultWaiter } from "./result-waiter.js";
 import { decode } from "./serialization.js";
 import type { Status } from "./status.js";
@@ -37,6 +38,8 @@ export class Invocation<R = unknown> {
   /**
    * Wait until the invocation is final. Resolves with the task's result; a FAILED task
    * rejects with TaskFailedError carrying the original error's name, message, stack and cause.
+   * Inside a runner, the calling invocation is PAUSED while it waits (its slot is free for
+   * other work) and RESUMED when the result is ready.
    */
   async result(options: ResultOptions = {}): Promise<R> {
     const o = await this.access.orchestrator();
@@ -56,8 +59,15 @@ export class Invocation<R = unknown> {
               );
             }, options.timeoutMs);
           });
+    const pause = currentExecution()?.pause;
     try {
-      const rec = await (timeout ? Promise.race([promise, timeout]) : promise);
+      pause?.waitStarted();
+      let rec: Awaited<typeof promise>;
+      try {
+        rec = await (timeout ? Promise.race([promise, timeout]) : promise);
+      } finally {
+        await pause?.waitEnded();
+      }
       const outcome = await o.getOutcome(this.id);
       if (rec.status === "FAILED" && outcome?.kind === "error") {
         throw new TaskFailedError(this.id, this.taskId, outcome.error);

@@ -9,6 +9,9 @@ import { LogRoot } from "./logger.js";
 import { ResultWaiter } from "./result-waiter.js";
 import { withSpan } from "./tracing.js";
 
+/** Broker priority of invocations registered by a running task (their parent may await them). */
+export const SUB_INVOCATION_PRIORITY = 2;
+
 /**
  * What an app needs at run time, created on first use: the resolved config, the three
  * components, the registration batcher, the result waiter and the log capture.
@@ -82,7 +85,10 @@ export class AppRuntime {
     // invocation that the pending-recovery pass routes again; nothing is lost.
     await stateBackend.saveInvocations(items);
     await orchestrator.register(items);
-    await broker.route(items.map((i): RouteRequest => ({ id: i.id })));
+    // Sub-invocations come first: their parents usually wait on them (deadlock avoidance).
+    await broker.route(
+      items.map((i): RouteRequest => ({ id: i.id, priority: i.parentId ? SUB_INVOCATION_PRIORITY : 0 })),
+    );
     return items.map(() => null);
   }
 

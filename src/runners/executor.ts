@@ -15,6 +15,7 @@ import type { ResolvedTaskOptions, TaskFunction } from "../core/task.js";
 import { withSpan } from "../core/tracing.js";
 import { CorruptRecordError, coerceError, RetryError, serializeError } from "../errors/index.js";
 import { handBack, type OwnedInvocation } from "./hand-back.js";
+import { ExecutionPause } from "./pause.js";
 
 /** What an executor needs from the app: look tasks up by id. */
 export interface TaskLookup {
@@ -24,6 +25,9 @@ export interface TaskLookup {
 export interface ExecutorEvents {
   onStart?(inv: OwnedInvocation): void;
   onFinish?(id: string): void;
+  /** The invocation waits for a sub-invocation (PAUSED): its slot is free. */
+  onPause?(id: string): void;
+  onResume?(id: string): void;
 }
 
 /**
@@ -33,6 +37,8 @@ export interface ExecutorEvents {
  */
 export class InvocationExecutor {
   private readonly inFlight = new Map<string, OwnedInvocation>();
+  /** In-flight invocations PAUSED while they wait for a sub-invocation: they hold no slot. */
+  private readonly paused = new Set<string>();
   private stopped = false;
   /** Resolves when claiming stops, so a wait for work ends at once. */
   private readonly stopSignal: Promise<void>;
@@ -62,8 +68,9 @@ export class InvocationExecutor {
     return this.deps.context.id;
   }
 
+  /** Invocations holding a slot (in flight and not paused). */
   get busy(): number {
-    return this.inFlight.size;
+    return this.inFlight.size - this.paused.size;
   }
 
   owned(): OwnedInvocation[] {
@@ -95,7 +102,7 @@ export class InvocationExecutor {
     const { broker } = this.deps.components;
     let backoff = 10;
     while (!this.stopped) {
-      const free = this.deps.slots - this.inFlight.size;
+      const free = this.deps.slots - this.busy;
       if (free <= 0) {
         await new Promise<void>((resolve) => {
           this.slotFreed = resolve;
@@ -164,7 +171,13 @@ export class InvocationExecutor {
       }
       if (!Array.isArray(args))
         throw new CorruptRecordError(`The stored arguments of invocation ${owned.id} are not a list.`);
-      const ctx = { invocationId: owned.id, taskId: data.taskId, workflowId: data.workflowId, runnerId: owned.ownerId };
+      const ctx = {
+        invocationId: owned.id,
+        taskId: data.taskId,
+        workflowId: data.workflowId,
+        runnerId: owned.ownerId,
+        pause: this.pauseController(owned),
+      };
       try {
         const span = { "nenc.invocation_id": owned.id, "nenc.task_id": data.taskId, "nenc.runner_id": owned.ownerId };
         const parent = data.parentId ? { "nenc.parent_invocation_id": data.parentId } : {};
@@ -221,9 +234,28 @@ export class InvocationExecutor {
       );
     } finally {
       this.inFlight.delete(owned.id);
+      this.paused.delete(owned.id);
       this.deps.events?.onFinish?.(owned.id);
       this.slotFreed?.();
     }
+  }
+
+  private pauseController(owned: OwnedInvocation): ExecutionPause {
+    return new ExecutionPause({
+      owned,
+      transition: (req) => this.completions.submit(req),
+      logger: this.deps.logger,
+      onPause: () => {
+        this.paused.add(owned.id);
+        this.deps.events?.onPause?.(owned.id);
+        this.slotFreed?.();
+      },
+      onResume: () => {
+        // Resuming may exceed `slots` for a moment; the loop claims nothing until a slot is free.
+        this.paused.delete(owned.id);
+        this.deps.events?.onResume?.(owned.id);
+      },
+    });
   }
 
   private backoff(retries: number): number {

@@ -1,12 +1,18 @@
 import type { NencConfig } from "../config/schema.js";
 import { ConfigError } from "../errors/index.js";
 import { AsyncRunner } from "./async-runner.js";
+import { MultiThreadRunner } from "./multi-thread-runner.js";
+import { PersistentProcessRunner } from "./persistent-process-runner.js";
+import { ProcessRunner } from "./process-runner.js";
 import type { Runner, RunnerOptions } from "./runner.js";
 import { ThreadRunner } from "./thread-runner.js";
 
 export const RUNNERS: Record<string, new (options: RunnerOptions) => Runner> = {
   AsyncRunner,
   ThreadRunner,
+  ProcessRunner,
+  PersistentProcessRunner,
+  MultiThreadRunner,
 };
 
 export function createRunner(config: NencConfig, options: RunnerOptions): Runner {
@@ -22,4 +28,4 @@ export function createRunner(config: NencConfig, options: RunnerOptions): Runner
 }
 
 export type { Runner, RunnerOptions };
-export { AsyncRunner, ThreadRunner };
+export { AsyncRunner, MultiThreadRunner, PersistentProcessRunner, ProcessRunner, ThreadRunner };

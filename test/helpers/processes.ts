@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -73,9 +74,14 @@ export function spawnRunner(opts: {
   };
 }
 
-/** Kill every runner a test left behind (SIGCONT first, in case it was stopped). Returns how many. */
+/**
+ * Kill every runner a test left behind (SIGCONT first, in case it was stopped), then make sure
+ * their child processes are gone too (they exit by themselves; stragglers are killed after 10 s).
+ * Returns how many runners were killed.
+ */
 export async function killAllRunners(): Promise<number> {
   const procs = [...live];
+  const children = procs.flatMap((p) => (p.pid ? childPidsOf(p.pid) : []));
   for (const p of procs) {
     p.kill("SIGCONT");
     p.kill("SIGKILL");
@@ -83,7 +89,34 @@ export async function killAllRunners(): Promise<number> {
   await Promise.all(
     procs.map((p) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once("exit", r)))),
   );
+  try {
+    await waitUntil(async () => children.every(processGone), 10_000, "children of killed runners to exit");
+  } catch (err) {
+    for (const pid of children.filter((c) => !processGone(c))) process.kill(pid, "SIGKILL");
+    throw err;
+  }
   return procs.length;
+}
+
+/** Pids of the direct child processes of `pid` (Linux /proc; empty elsewhere). */
+export function childPidsOf(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const e of entries) {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push(Number(e));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
 }
 
 export async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -93,4 +126,20 @@ export async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number,
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** The process is gone: no such pid, or a zombie (exited, not yet reaped by an init that does not reap). */
+export function processGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Field 3, after the parenthesised command name.
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }
 }

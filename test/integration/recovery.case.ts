@@ -3,6 +3,9 @@
  * with `nenc runner start`, then killed with SIGKILL, stopped with SIGTERM, or frozen with
  * SIGSTOP. Each backend's test file calls `runRecoveryScenarios` once.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
@@ -60,7 +63,9 @@ export function runRecoveryScenarios(makeBackend: () => TestBackend | Promise<Te
     it("SIGTERM: the runner hands its work back at once and exits 0; another finishes it", async () => {
       const a = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
       await a.waitFor(/AsyncRunner \S+ started/);
-      const invs = await Promise.all([0, 1].map((i) => tasks.sleepTask(3000, `term-${i}`)));
+      // The tasks run until the gate file exists, so A cannot finish them however slow B is to start.
+      const gate = join(mkdtempSync(join(tmpdir(), "nenc-gate-")), "open");
+      const invs = await Promise.all([0, 1].map((i) => tasks.gated(gate, `term-${i}`, false)));
       const ids = invs.map((i) => i.id);
       await waitUntil(async () => (await statusesOf(ids)).every((s) => s === "RUNNING"), 20_000, "all RUNNING on A");
       a.proc.kill("SIGTERM");
@@ -69,6 +74,7 @@ export function runRecoveryScenarios(makeBackend: () => TestBackend | Promise<Te
       expect(await statusesOf(ids)).toEqual(["REROUTED", "REROUTED"]);
       const b = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
       await b.waitFor(/AsyncRunner \S+ started/);
+      writeFileSync(gate, "");
       const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 30_000 })));
       for (const r of results) expect(r.pid).toBe(b.pid);
       for (const id of ids) {

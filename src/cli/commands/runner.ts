@@ -9,12 +9,19 @@ export function registerRunnerCommand(program: Command): void {
     .command("start")
     .description("Start a runner for the app; SIGTERM/SIGINT hand in-flight work back and exit 0")
     .requiredOption("--app <file>", "module exporting the Nenc app (.ts works directly)")
-    .option("--runner <cls>", "runner class (AsyncRunner, ThreadRunner); overrides runnerCls")
-    .option("--concurrency <n>", "invocations at once; overrides runnerConcurrency", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--concurrency must be a positive integer, got "${v}"`);
-      return n;
-    })
+    .option(
+      "--runner <cls>",
+      "runner class (AsyncRunner, ThreadRunner, ProcessRunner, PersistentProcessRunner, MultiThreadRunner); overrides runnerCls",
+    )
+    .option(
+      "--concurrency <n>",
+      "invocations, threads or processes at once (by runner); overrides runnerConcurrency",
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--concurrency must be a positive integer, got "${v}"`);
+        return n;
+      },
+    )
     .action(async (opts: { app: string; runner?: string; concurrency?: number }) => {
       const app = await loadApp(opts.app);
       app.overrideConfig({

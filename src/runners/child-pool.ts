@@ -1,0 +1,171 @@
+import type { Components, StatusRecord } from "../backends/contract.js";
+import type { Logger } from "../core/logger.js";
+import { OWNED_STATUSES } from "../core/status.js";
+import { RunnerError, serializeError } from "../errors/index.js";
+import { handBack } from "./hand-back.js";
+import type { Heartbeat } from "./heartbeat.js";
+import type { WorkerExit, WorkerHandle } from "./worker-handle.js";
+
+/** One worker as its parent tracks it. */
+export interface PoolMember {
+  readonly handle: WorkerHandle;
+  contextId: string | null;
+  /** Invocations the worker reported started and not finished. */
+  readonly inFlight: Set<string>;
+  /** Of those, the ones PAUSED while they wait for a sub-invocation. */
+  readonly paused: Set<string>;
+  /** When the worker last had nothing in flight (ms), or null while busy. */
+  idleSince: number | null;
+  /** Why the parent is ending it on purpose (no error logged), or null. */
+  retiring: string | null;
+}
+
+export interface PoolDeps {
+  components: Components;
+  heartbeat: Heartbeat;
+  logger: Logger;
+  /** Memory hand-backs of one invocation before it is FAILED. */
+  memoryRetries: number;
+  /** Called after anything that may change how many workers the runner wants. */
+  onChange(): void;
+}
+
+/**
+ * The workers of one runner (threads or child processes) and what the parent knows of them.
+ * The parent beats for each worker's context while the worker is alive. When a worker exits,
+ * everything its context still owns (read from the orchestrator, so work claimed an instant
+ * before the exit is not missed) is handed back at once with the reason in the history, and
+ * the context is marked stopped. Every pool-based runner shares this; only the sizing differs.
+ */
+export class ChildPool {
+  readonly members = new Set<PoolMember>();
+  private closing = false;
+
+  constructor(private readonly deps: PoolDeps) {}
+
+  /** Invocations holding a slot in `m` (in flight, not paused). */
+  static active(m: PoolMember): number {
+    return m.inFlight.size - m.paused.size;
+  }
+
+  /** Start a worker; resolves when it is registered and heartbeating, rejects if it dies first. */
+  add(handle: WorkerHandle): Promise<PoolMember> {
+    const m: PoolMember = {
+      handle,
+      contextId: null,
+      inFlight: new Set(),
+      paused: new Set(),
+      idleSince: Date.now(),
+      retiring: null,
+    };
+    this.members.add(m);
+    return new Promise((resolve, reject) => {
+      handle.onMessage((msg) => {
+        switch (msg.type) {
+          case "ready":
+            m.contextId = msg.context.id;
+            this.deps.heartbeat.add([msg.context.id]);
+            resolve(m);
+            break;
+          case "started":
+            m.inFlight.add(msg.inv.id);
+            m.idleSince = null;
+            break;
+          case "finished":
+            m.inFlight.delete(msg.id);
+            m.paused.delete(msg.id);
+            if (m.inFlight.size === 0) m.idleSince = Date.now();
+            break;
+          case "paused":
+            m.paused.add(msg.id);
+            break;
+          case "resumed":
+            m.paused.delete(msg.id);
+            break;
+        }
+        this.deps.onChange();
+      });
+      handle.onExit((exit) => {
+        if (m.contextId === null) reject(new RunnerError(`${exit.description} before it was ready`));
+        void this.onExit(m, exit);
+      });
+    });
+  }
+
+  /** End a worker on purpose (idle shrink); its context is marked stopped. */
+  async retire(m: PoolMember, why: string): Promise<void> {
+    m.retiring = `${m.handle.label} ${why}`;
+    m.handle.send({ type: "stop" });
+    await m.handle.kill();
+  }
+
+  /** Stop every worker and hand back what they own. Returns their context ids. */
+  async close(reason: string): Promise<string[]> {
+    this.closing = true;
+    const members = [...this.members];
+    for (const m of members) m.retiring = reason;
+    // Kill first: a dead worker owns a stable set of invocations, which is then handed back whole.
+    await Promise.all(members.map((m) => m.handle.kill()));
+    const ids = members.map((m) => m.contextId).filter((id): id is string => id !== null);
+    await this.handBackOwned(ids, reason, false);
+    this.deps.heartbeat.remove(ids);
+    return ids;
+  }
+
+  private async onExit(m: PoolMember, exit: WorkerExit): Promise<void> {
+    this.members.delete(m);
+    const id = m.contextId;
+    // A worker that died before it was ready: the caller of add() schedules the retry.
+    if (this.closing || id === null) return;
+    if (!exit.clean && !m.retiring) this.deps.logger.warn({ component: "runner" }, exit.description);
+    try {
+      await this.handBackOwned([id], m.retiring ?? exit.description, exit.memory);
+      this.deps.heartbeat.remove([id]);
+      await this.deps.components.orchestrator.markRunnersStopped([id]);
+    } catch (err) {
+      // Not beaten any more and not marked stopped: heartbeat expiry recovers its work.
+      this.deps.heartbeat.remove([id]);
+      this.deps.logger.error(
+        { component: "runner" },
+        `could not hand back the work of ${id}: ${(err as Error).message}; recovery will`,
+      );
+    }
+    this.deps.onChange();
+  }
+
+  private async handBackOwned(contextIds: string[], reason: string, memory: boolean): Promise<void> {
+    const { orchestrator } = this.deps.components;
+    const owned: StatusRecord[] = [];
+    for (const ownerId of contextIds) owned.push(...(await orchestrator.find({ ownerId, statuses: OWNED_STATUSES })));
+    const items = owned.map((r) => ({ id: r.id, token: r.token, ownerId: r.ownerId ?? "" }));
+    if (!memory) {
+      await handBack({ ...this.deps.components, logger: this.deps.logger }, items, reason);
+      return;
+    }
+    // Memory hand-backs are counted in the history notes, apart from task retries.
+    for (const item of items) {
+      const history = await orchestrator.history(item.id);
+      const previous = history.filter((h) => h.status === "KILLED" && h.note?.includes("memory limit")).length;
+      if (previous < this.deps.memoryRetries) {
+        const note = `${reason}; memory retry ${previous + 1}/${this.deps.memoryRetries}`;
+        await handBack({ ...this.deps.components, logger: this.deps.logger }, [item], note);
+      } else {
+        const error = new RunnerError(
+          `${reason}; it went over the memory limit ${previous + 1} times (childMemoryRetries ${this.deps.memoryRetries})`,
+        );
+        const [failed] = await orchestrator.transition([
+          {
+            id: item.id,
+            to: "FAILED",
+            runnerId: item.ownerId,
+            token: item.token,
+            note: error.message,
+            outcome: { kind: "error", error: serializeError(error) },
+          },
+        ]);
+        // A PAUSED invocation cannot fail directly: hand it back instead.
+        if (!failed?.ok) await handBack({ ...this.deps.components, logger: this.deps.logger }, [item], reason);
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { InvocationExecutor } from "./executor.js";
+import { loadApp } from "./load-app.js";
+import { createRunnerContext } from "./runner-context.js";
+import type { ParentToWorker, WorkerInit, WorkerToParent } from "./worker-messages.js";
+
+/** How a worker talks to its parent: a MessagePort (threads) or the IPC channel (child processes). */
+export interface WorkerTransport {
+  post(m: WorkerToParent): void;
+  onMessage(fn: (m: ParentToWorker) => void): void;
+}
+
+/**
+ * The body of every worker, thread or child process: its own app instance, connection,
+ * runner context and executor. The parent beats for the worker's context and hands its work
+ * back when it dies, so the worker only reports what it runs.
+ */
+export async function runWorker(
+  init: WorkerInit,
+  transport: WorkerTransport,
+  /** Called when a one-shot worker is done: exit with code 0 (the parent's sign of a planned exit). */
+  exit: () => void,
+): Promise<void> {
+  const app = await loadApp(init.appModule);
+  app.overrideConfig(init.overrides);
+  const { config } = await app.config();
+  const components = await app.runtime.getComponents();
+  const context = createRunnerContext(init.kind, init.parentId);
+  await components.orchestrator.registerRunner(context);
+  let finishing = false;
+  const finish = async () => {
+    if (finishing) return;
+    finishing = true;
+    await executor.stopClaiming();
+    await app.close();
+    exit();
+  };
+  const executor: InvocationExecutor = new InvocationExecutor({
+    tasks: app,
+    components,
+    config,
+    context,
+    slots: init.slots,
+    logger: app.runtime.log.child({ component: "worker" }),
+    events: {
+      onStart: (inv) => {
+        transport.post({ type: "started", inv });
+        // A one-shot worker takes exactly one invocation, even while that one is paused.
+        if (init.oneShot) void executor.stopClaiming();
+      },
+      onFinish: (id) => {
+        transport.post({ type: "finished", id });
+        if (init.oneShot && executor.owned().length === 0) void finish();
+      },
+      onPause: (id) => transport.post({ type: "paused", id }),
+      onResume: (id) => transport.post({ type: "resumed", id }),
+    },
+  });
+  transport.onMessage((m) => {
+    if (m.type === "stop") void executor.stopClaiming().then(() => app.runtime.flushLogs());
+  });
+  transport.post({ type: "ready", context });
+  executor.start();
+}

@@ -1,0 +1,38 @@
+import type { RunnerContext } from "../backends/contract.js";
+import type { NencConfigInput } from "../config/schema.js";
+import type { OwnedInvocation } from "./hand-back.js";
+
+/** What a worker (a thread or a child process) needs to start. */
+export interface WorkerInit {
+  /** Absolute path of the module exporting the app. */
+  appModule: string;
+  overrides: NencConfigInput;
+  /** The parent runner's context id. */
+  parentId: string;
+  /** The parent's pid: a child process whose parent pid differs is orphaned and exits. */
+  parentPid: number;
+  /** Kind recorded in the worker's runner context, e.g. "ProcessRunnerChild". */
+  kind: string;
+  /** Invocations at once. */
+  slots: number;
+  /** Run one invocation, then exit (ProcessRunner). */
+  oneShot: boolean;
+}
+
+/** workerData of a thread worker. */
+export interface ThreadWorkerData extends WorkerInit {
+  nencModule: string;
+}
+
+/** Worker to parent. IPC and MessagePort keep order, so "started" always precedes "finished". */
+export type WorkerToParent =
+  | { type: "ready"; context: RunnerContext }
+  | { type: "started"; inv: OwnedInvocation }
+  | { type: "finished"; id: string }
+  | { type: "paused"; id: string }
+  | { type: "resumed"; id: string };
+
+export type ParentToWorker = { type: "stop" };
+
+/** The environment variable carrying a child process's WorkerInit (JSON). */
+export const CHILD_INIT_ENV = "NENC_CHILD_INIT";
