@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
 import type { Components, LogRecord, NewInvocation, RouteRequest } from "../backends/contract.js";
 import { closeComponents, createComponents, validateComponentNames } from "../backends/registry.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolve.js";
@@ -61,7 +61,8 @@ export class AppRuntime {
   /** Record and route one invocation; resolves once it is durable and routed. */
   async register(taskId: string, args: string): Promise<string> {
     const parent = currentExecution();
-    const id = randomUUID();
+    // Time-ordered ids: invocations registered together sit together in every index.
+    const id = uuidv7();
     const workflowId = parent?.workflowId ?? id;
     const attributes = { "nenc.invocation_id": id, "nenc.task_id": taskId, "nenc.workflow_id": workflowId };
     const parentAttr = parent ? { "nenc.parent_invocation_id": parent.invocationId } : {};
