@@ -1,6 +1,7 @@
 import { type Logger as PinoLogger, pino } from "pino";
 import type { LogRecord } from "../backends/contract.js";
 import { currentExecution, currentRunnerId } from "./context.js";
+import { shortId } from "./ids.js";
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 export type LogFormat = "text" | "json";
@@ -83,7 +84,7 @@ const BASE_KEYS = new Set([
 function formatText(rec: Record<string, unknown>): string {
   const time = new Date(Number(rec.time)).toISOString().slice(11, 23);
   const level = (LEVEL_NAMES[Number(rec.level)] ?? "INFO").padEnd(5);
-  const where = [rec.component, rec.taskId, rec.invocationId ? String(rec.invocationId).slice(0, 8) : undefined]
+  const where = [rec.component, rec.taskId, rec.invocationId ? shortId(String(rec.invocationId)) : undefined]
     .filter(Boolean)
     .join(" ");
   const msg = String(rec.msg ?? "");

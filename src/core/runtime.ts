@@ -1,10 +1,10 @@
-import { v7 as uuidv7 } from "uuid";
 import type { Components, LogRecord, NewInvocation, RouteRequest } from "../backends/contract.js";
 import { closeComponents, createComponents, validateComponentNames } from "../backends/registry.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolve.js";
 import type { NencConfigInput } from "../config/schema.js";
 import { Batcher } from "./batcher.js";
 import { currentExecution } from "./context.js";
+import { newInvocationId } from "./ids.js";
 import { LogRoot } from "./logger.js";
 import { ResultWaiter } from "./result-waiter.js";
 import { withSpan } from "./tracing.js";
@@ -61,8 +61,7 @@ export class AppRuntime {
   /** Record and route one invocation; resolves once it is durable and routed. */
   async register(taskId: string, args: string): Promise<string> {
     const parent = currentExecution();
-    // Time-ordered ids: invocations registered together sit together in every index.
-    const id = uuidv7();
+    const id = newInvocationId();
     const workflowId = parent?.workflowId ?? id;
     const attributes = { "nenc.invocation_id": id, "nenc.task_id": taskId, "nenc.workflow_id": workflowId };
     const parentAttr = parent ? { "nenc.parent_invocation_id": parent.invocationId } : {};

@@ -41,10 +41,7 @@ export function fmtDuration(ms: number | null | undefined): string {
   return `${Math.floor(ms / 3_600_000)} h ${Math.round((ms % 3_600_000) / 60_000)} min`;
 }
 
-export function shortId(id: string | null | undefined): string {
-  if (!id) return "—";
-  return id.length > 12 ? id.slice(0, 8) : id;
-}
+export { shortId } from "../core/ids.js";
 
 /** Pretty-print a stored JSON string; the raw text when it does not parse. */
 export function prettyJson(text: string): string {

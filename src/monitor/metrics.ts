@@ -98,7 +98,7 @@ export class MonitorMetrics {
       if (this.seen.has(key)) continue;
       this.seen.set(key, r.at);
       if (r.status === "RUNNING" && !this.starts.has(r.invocationId)) this.starts.set(r.invocationId, r.at);
-      if (RECOVERY_STATUSES.includes(r.status) && r.status !== "CANCELLING") this.recoveries.inc();
+      if (RECOVERY_STATUSES.includes(r.status)) this.recoveries.inc();
       if (isFinal(r.status)) {
         const start = this.starts.get(r.invocationId);
         this.starts.delete(r.invocationId);

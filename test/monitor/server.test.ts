@@ -2,8 +2,10 @@
  * Every monitor route on SQLite, with invocations made by a real runner process
  * (`nenc runner start` on the same database file).
  */
+
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shortId } from "../../src/core/ids.js";
 import { ConfigError, ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
 import { checkBind } from "../../src/monitor/security.js";
 import { createMonitorApp, startMonitor } from "../../src/monitor/server.js";
@@ -117,13 +119,13 @@ describe("monitor routes (SQLite, real runner process)", () => {
 
   it("invocations: filtered by status, task, runner and workflow, paginated", async () => {
     const failed = (await get(hono, "/invocations?status=FAILED")).text;
-    expect(failed).toContain(ids.failed!.slice(0, 8));
-    expect(failed).not.toContain(ids.echo!.slice(0, 8));
+    expect(failed).toContain(shortId(ids.failed!));
+    expect(failed).not.toContain(shortId(ids.echo!));
     const echo = (await get(hono, "/invocations?task=echo")).text;
-    expect(echo).toContain(ids.echo!.slice(0, 8));
-    expect(echo).not.toContain(ids.chatty!.slice(0, 8));
+    expect(echo).toContain(shortId(ids.echo!));
+    expect(echo).not.toContain(shortId(ids.chatty!));
     const byRunner = (await get(hono, `/invocations?runner=${runnerId}`)).text;
-    expect(byRunner).toContain(ids.chatty!.slice(0, 8));
+    expect(byRunner).toContain(shortId(ids.chatty!));
     const wf = (await get(hono, `/invocations?workflow=${ids.parent}`)).text;
     expect((wf.match(/<tr><td><a class="mono"/g) ?? []).length).toBe(4);
     const page2 = await get(hono, "/invocations?page=2");

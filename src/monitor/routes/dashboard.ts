@@ -4,7 +4,7 @@ import { CONFIG_KEY_NAMES } from "../../config/schema.js";
 import { isFinal, RECOVERY_STATUSES, STATUSES, type Status } from "../../core/status.js";
 import { redactUrl } from "../../errors/index.js";
 import { type MonitorContext, renderPage } from "../context.js";
-import { fmtTime } from "../format.js";
+import { fmtTime, shortId } from "../format.js";
 import { html } from "../html.js";
 import { runnerState } from "../runner-state.js";
 import { invLink, keyValues, section, statusBadge, table } from "../views/parts.js";
@@ -15,7 +15,7 @@ const HOUR = 3_600_000;
 export function recoveryPasses(rows: readonly HistoryEntry[]): Array<{ at: number; by: string; ids: string[] }> {
   const passes = new Map<string, { at: number; by: string; ids: string[] }>();
   for (const r of rows) {
-    if (!RECOVERY_STATUSES.includes(r.status) || r.status === "CANCELLING") continue;
+    if (!RECOVERY_STATUSES.includes(r.status)) continue;
     const by = r.actorId ?? "?";
     const key = `${by}@${Math.floor(r.at / 1000)}`;
     const p = passes.get(key) ?? { at: r.at, by, ids: [] };
@@ -72,7 +72,7 @@ export function registerDashboard(app: Hono, ctx: MonitorContext): void {
           passes.map((p) => [
             fmtTime(p.at),
             p.by,
-            html`${p.ids.slice(0, 5).map((id) => html`${invLink(id, id.slice(0, 8))} `)}${p.ids.length > 5 ? `+${p.ids.length - 5}` : ""}`,
+            html`${p.ids.slice(0, 5).map((id) => html`${invLink(id, shortId(id))} `)}${p.ids.length > 5 ? `+${p.ids.length - 5}` : ""}`,
           ]),
           "No recovery in the last hour.",
         ),

@@ -63,7 +63,7 @@ export function registerInvocation(app: Hono, ctx: MonitorContext): void {
       return renderPage(c, { title: "Not found", path: "/invocations", body });
     }
     const notice = c.req.query("notice");
-    const recoveries = history.filter((h) => RECOVERY_STATUSES.includes(h.status) && h.status !== "CANCELLING").length;
+    const recoveries = history.filter((h) => RECOVERY_STATUSES.includes(h.status)).length;
     const started = history.find((h) => h.status === "RUNNING")?.at;
     const ended = isFinal(rec.status) ? history.at(-1)?.at : undefined;
     const owners = new Set(history.flatMap((h) => [h.ownerId, h.actorId]).filter((x): x is string => !!x));
