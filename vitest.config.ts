@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    setupFiles: ["test/helpers/no-leftover-runners.ts"],
     // Integration tests spawn processes; keep the machine (2 cores) from oversubscribing.
     maxWorkers: 2,
     fileParallelism: true,

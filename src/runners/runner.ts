@@ -14,6 +14,13 @@ export interface RunnerOptions {
   concurrency?: number | undefined;
 }
 
+const running = new Set<Runner>();
+
+/** Runners started in this process and not yet stopped (tests fail a file that leaves one). */
+export function runningRunners(): ReadonlySet<Runner> {
+  return running;
+}
+
 /** What every runner kind shares: its context, heartbeat, recovery service and shutdown. */
 export abstract class Runner {
   abstract readonly kind: string;
@@ -43,6 +50,7 @@ export abstract class Runner {
 
   async start(): Promise<void> {
     const { app } = this.options;
+    running.add(this);
     this.config = (await app.config()).config;
     this.components = await app.runtime.getComponents();
     this.logger = app.runtime.log.child({ component: "runner" });
@@ -71,6 +79,7 @@ export abstract class Runner {
   /** Stop: no new work, in-flight work handed back at once, runner marked stopped. Idempotent. */
   stop(reason = "runner stopped"): Promise<void> {
     this.stopped ??= (async () => {
+      running.delete(this);
       this.recovery.stop();
       const children = await this.stopWork(reason);
       await this.components.orchestrator.markRunnersStopped([this.context.id, ...children]);
