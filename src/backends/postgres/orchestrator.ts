@@ -13,8 +13,8 @@ import type {
   TransitionRequest,
   TransitionResult,
 } from "../contract.js";
+import { toHistoryEntry, toOutcome, toRunnerRecord, toStatusRecord } from "../sql-rows.js";
 import type { PostgresHandle, Queryable } from "./pool.js";
-import { toHistoryEntry, toOutcome, toRunnerRecord, toStatusRecord } from "./rows.js";
 
 export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   sharedAcrossProcesses: true,

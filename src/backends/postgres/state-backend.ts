@@ -1,7 +1,7 @@
 import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../contract.js";
+import { toInvocationData, toLogRecord } from "../sql-rows.js";
 import { POSTGRES_CAPABILITIES } from "./orchestrator.js";
 import type { PostgresHandle } from "./pool.js";
-import { toInvocationData, toLogRecord } from "./rows.js";
 
 type Row = Record<string, unknown>;
 

@@ -1,6 +1,5 @@
 import type { Database } from "better-sqlite3";
 import { decideTransition, isStatus, type Status } from "../../core/status.js";
-import { CorruptRecordError, type SerializedError } from "../../errors/index.js";
 import type {
   BackendCapabilities,
   HistoryEntry,
@@ -15,6 +14,7 @@ import type {
   TransitionRequest,
   TransitionResult,
 } from "../contract.js";
+import { toHistoryEntry, toOutcome, toRunnerRecord, toStatusRecord } from "../sql-rows.js";
 import type { SqliteDatabase } from "./database.js";
 
 export const SQLITE_CAPABILITIES: BackendCapabilities = {
@@ -22,62 +22,8 @@ export const SQLITE_CAPABILITIES: BackendCapabilities = {
   pushWakeups: true,
 };
 
-interface StatusRow {
-  id: string;
-  task_id: string;
-  status: string;
-  owner_id: string | null;
-  token: number;
-  retries: number;
-  updated_at: number;
-  history_len: number;
-}
-
-interface HistoryRow {
-  invocation_id: string;
-  seq: number;
-  status: string;
-  owner_id: string | null;
-  token: number;
-  actor_id: string | null;
-  at: number;
-  note: string | null;
-}
-
-function toHistoryEntry(r: HistoryRow): HistoryEntry {
-  if (!isStatus(r.status)) {
-    throw new CorruptRecordError(
-      `History row ${r.seq} of invocation ${r.invocation_id} has an unknown status "${r.status}".`,
-    );
-  }
-  return {
-    invocationId: r.invocation_id,
-    seq: r.seq,
-    status: r.status,
-    ownerId: r.owner_id,
-    token: r.token,
-    actorId: r.actor_id,
-    at: r.at,
-    note: r.note,
-  };
-}
-
-export function toStatusRecord(row: StatusRow): StatusRecord {
-  if (!isStatus(row.status)) {
-    throw new CorruptRecordError(
-      `Invocation ${row.id} has an unknown status "${row.status}" in the database; it was left as is.`,
-    );
-  }
-  return {
-    id: row.id,
-    taskId: row.task_id,
-    status: row.status,
-    ownerId: row.owner_id,
-    token: row.token,
-    retries: row.retries,
-    updatedAt: row.updated_at,
-  };
-}
+/** A status row; decoded by toStatusRecord, `history_len` numbers the next history row. */
+type StatusRow = Record<string, unknown> & { history_len: number };
 
 /**
  * Every transition runs in one IMMEDIATE transaction: read the row, decide with the shared
@@ -166,7 +112,8 @@ export class SQLiteOrchestrator implements Orchestrator {
     const out = new Map<string, StatusRecord>();
     if (ids.length === 0) return out;
     for (const row of this.sql.getMany.all(JSON.stringify(ids)) as StatusRow[]) {
-      out.set(row.id, toStatusRecord(row));
+      const rec = toStatusRecord(row);
+      out.set(rec.id, rec);
     }
     return out;
   }
@@ -198,7 +145,7 @@ export class SQLiteOrchestrator implements Orchestrator {
     const sql = `SELECT * FROM ${this.p}status${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY updated_at ${
       filter.order === "desc" ? "DESC" : "ASC"
     } LIMIT ? OFFSET ?`;
-    return (this.handle.db.prepare(sql).all(...params) as StatusRow[]).map(toStatusRecord);
+    return (this.handle.db.prepare(sql).all(...params) as Record<string, unknown>[]).map(toStatusRecord);
   }
 
   async countByStatus(): Promise<StatusCount[]> {
@@ -209,24 +156,16 @@ export class SQLiteOrchestrator implements Orchestrator {
   }
 
   async historyBetween(from: number, to: number, limit: number): Promise<HistoryEntry[]> {
-    return (this.sql.historyBetween.all(from, to, limit) as HistoryRow[]).map(toHistoryEntry);
+    return (this.sql.historyBetween.all(from, to, limit) as Record<string, unknown>[]).map(toHistoryEntry);
   }
 
   async getOutcome(id: string): Promise<Outcome | null> {
-    const row = this.sql.getOutcome.get(id) as { kind: string; value: string } | undefined;
-    if (!row) return null;
-    if (row.kind === "result") return { kind: "result", value: row.value };
-    try {
-      return { kind: "error", error: JSON.parse(row.value) as SerializedError };
-    } catch (err) {
-      throw new CorruptRecordError(`The stored error of invocation ${id} is not valid JSON; it was left as is.`, {
-        cause: err,
-      });
-    }
+    const row = this.sql.getOutcome.get(id) as Record<string, unknown> | undefined;
+    return row ? toOutcome(id, row) : null;
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
-    return (this.sql.history.all(id) as HistoryRow[]).map(toHistoryEntry);
+    return (this.sql.history.all(id) as Record<string, unknown>[]).map(toHistoryEntry);
   }
 
   async registerRunner(ctx: RunnerContext): Promise<void> {
@@ -251,18 +190,7 @@ export class SQLiteOrchestrator implements Orchestrator {
   }
 
   async runners(): Promise<RunnerRecord[]> {
-    const rows = this.sql.runners.all() as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      id: String(r.id),
-      kind: String(r.kind),
-      host: String(r.host),
-      pid: Number(r.pid),
-      threadId: Number(r.thread_id),
-      parentId: (r.parent_id as string | null) ?? null,
-      startedAt: Number(r.started_at),
-      lastHeartbeat: Number(r.last_heartbeat),
-      stoppedAt: r.stopped_at === null ? null : Number(r.stopped_at),
-    }));
+    return (this.sql.runners.all() as Record<string, unknown>[]).map(toRunnerRecord);
   }
 
   async deadRunners(olderThanMs: number): Promise<string[]> {

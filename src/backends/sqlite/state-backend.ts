@@ -1,27 +1,8 @@
 import type { Database } from "better-sqlite3";
 import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../contract.js";
+import { toInvocationData, toLogRecord } from "../sql-rows.js";
 import type { SqliteDatabase } from "./database.js";
 import { SQLITE_CAPABILITIES } from "./orchestrator.js";
-
-interface InvocationRow {
-  id: string;
-  task_id: string;
-  args: string;
-  parent_id: string | null;
-  workflow_id: string;
-  created_at: number;
-}
-
-function toInvocationData(r: InvocationRow): InvocationData {
-  return {
-    id: r.id,
-    taskId: r.task_id,
-    args: r.args,
-    parentId: r.parent_id,
-    workflowId: r.workflow_id,
-    createdAt: r.created_at,
-  };
-}
 
 export class SQLiteStateBackend implements StateBackend {
   readonly capabilities = SQLITE_CAPABILITIES;
@@ -48,7 +29,10 @@ export class SQLiteStateBackend implements StateBackend {
   async getInvocations(ids: readonly string[]): Promise<Map<string, InvocationData>> {
     const out = new Map<string, InvocationData>();
     if (ids.length === 0) return out;
-    for (const r of this.sql.getMany.all(JSON.stringify(ids)) as InvocationRow[]) out.set(r.id, toInvocationData(r));
+    for (const r of this.sql.getMany.all(JSON.stringify(ids)) as Record<string, unknown>[]) {
+      const inv = toInvocationData(r);
+      out.set(inv.id, inv);
+    }
     return out;
   }
 
@@ -74,7 +58,7 @@ export class SQLiteStateBackend implements StateBackend {
     }
     params.push(filter.limit ?? -1, filter.offset ?? 0);
     const sql = `SELECT * FROM ${this.p}invocations${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC LIMIT ? OFFSET ?`;
-    return (this.handle.db.prepare(sql).all(...params) as InvocationRow[]).map(toInvocationData);
+    return (this.handle.db.prepare(sql).all(...params) as Record<string, unknown>[]).map(toInvocationData);
   }
 
   async appendLogs(records: readonly LogRecord[]): Promise<void> {
@@ -85,22 +69,7 @@ export class SQLiteStateBackend implements StateBackend {
   }
 
   async logs(invocationId: string, limit = 1000): Promise<LogRecord[]> {
-    const rows = this.sql.logs.all(invocationId, limit) as Array<{
-      invocation_id: string | null;
-      runner_id: string | null;
-      task_id: string | null;
-      level: string;
-      message: string;
-      at: number;
-    }>;
-    return rows.map((r) => ({
-      invocationId: r.invocation_id,
-      runnerId: r.runner_id,
-      taskId: r.task_id,
-      level: r.level,
-      message: r.message,
-      at: r.at,
-    }));
+    return (this.sql.logs.all(invocationId, limit) as Record<string, unknown>[]).map(toLogRecord);
   }
 
   async purge(): Promise<void> {

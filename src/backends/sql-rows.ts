@@ -1,10 +1,11 @@
-import { isStatus, type Status } from "../../core/status.js";
-import { CorruptRecordError, type SerializedError } from "../../errors/index.js";
-import type { HistoryEntry, InvocationData, LogRecord, Outcome, RunnerRecord, StatusRecord } from "../contract.js";
+import { isStatus, type Status } from "../core/status.js";
+import { CorruptRecordError, type SerializedError } from "../errors/index.js";
+import type { HistoryEntry, InvocationData, LogRecord, Outcome, RunnerRecord, StatusRecord } from "./contract.js";
 
 /**
- * Decoding of database rows. pg returns bigint columns as strings; every value is checked, and
- * a row that does not decode throws CorruptRecordError naming the row (nothing is changed).
+ * Decoding of the rows of both SQL engines (SQLite and PostgreSQL share table and column names).
+ * pg returns bigint columns as strings; every value is checked, and a row that does not decode
+ * throws CorruptRecordError naming the row (nothing is changed).
  */
 
 type Row = Record<string, unknown>;
