@@ -10,6 +10,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { toEnvVars } from "../src/config/env-names.js";
 import type { NencConfigInput } from "../src/index.js";
 import { AsyncRunner, type Nenc } from "../src/index.js";
 import { ms, percentile, rate } from "./stats.js";
@@ -25,15 +26,6 @@ const COUNT = Number(values.count);
 const LATENCY_SAMPLES = Number(values.latency);
 const SLOTS = 50;
 const ROOT = join(import.meta.dirname, "..");
-
-function toEnv(options: NencConfigInput): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(options).map(([k, v]) => [
-      `NENC__${k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`,
-      String(v),
-    ]),
-  );
-}
 
 /** A real runner process; resolves once it has registered its runner context. */
 async function spawnRunnerProcess(app: Nenc, options: NencConfigInput): Promise<() => Promise<void>> {
@@ -52,7 +44,7 @@ async function spawnRunnerProcess(app: Nenc, options: NencConfigInput): Promise<
     ],
     {
       cwd: ROOT,
-      env: { ...process.env, ...toEnv(options), NENC__LOG_LEVEL: "warn" },
+      env: { ...process.env, ...toEnvVars(options), NENC__LOG_LEVEL: "warn" },
       stdio: ["ignore", "inherit", "inherit"],
     },
   );
@@ -71,7 +63,7 @@ async function measure(backend: string): Promise<Record<string, string>> {
   const appId = `bench_${backend}_${Date.now()}`;
   const options: NencConfigInput = { appId, backend: backend as NencConfigInput["backend"], logLevel: "warn" };
   if (backend === "sqlite") options.sqliteDbPath = join(mkdtempSync(join(tmpdir(), "nenc-bench-")), "bench.sqlite");
-  Object.assign(process.env, toEnv(options));
+  Object.assign(process.env, toEnvVars(options));
   // A fresh module instance per backend: the app reads its config from the environment.
   const mod = (await import(`./app.js?backend=${backend}`)) as typeof import("./app.js");
   const { app, noop, stamp } = mod;

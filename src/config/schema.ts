@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { z } from "zod";
+import { toEnvName } from "./env-names.js";
 
 /**
  * Every config key: its schema (type and validation), its default and a one-line doc.
@@ -204,7 +205,7 @@ export function keyKind(k: ConfigKey): "number" | "string" | "boolean" {
 export function renderConfigTable(): string {
   const rows = CONFIG_KEY_NAMES.map((k) => {
     const spec = CONFIG_KEYS[k];
-    const env = `NENC__${k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+    const env = toEnvName(k);
     return `| \`${k}\` | \`${JSON.stringify(spec.default)}\` | \`${env}\` | ${spec.doc.replaceAll("|", "\\|")} |`;
   });
   return ["| key | default | environment | meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");

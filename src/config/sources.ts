@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "../errors/index.js";
+import { ENV_PREFIX } from "./env-names.js";
 import { CONFIG_KEY_NAMES, type ConfigKey, keyKind } from "./schema.js";
 
 /** One place config values come from, with a label used in error messages. */
@@ -10,13 +11,8 @@ export interface ConfigLayer {
   values: Record<string, unknown>;
 }
 
-const ENV_PREFIX = "NENC__";
 // Read by their own commands, not config keys: NENC__CONFIG_FILE (config), NENC__MONITOR_TOKEN (nenc monitor).
 const ENV_ONLY = new Set(["CONFIG_FILE", "MONITOR_TOKEN"]);
-
-export function toEnvName(k: string): string {
-  return ENV_PREFIX + k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
-}
 
 function fromEnvName(name: string): string {
   return name

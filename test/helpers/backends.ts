@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { toEnvVars } from "../../src/config/env-names.js";
 import type { NencConfigInput } from "../../src/index.js";
 
 /** A test's backend: the options for the caller's app and the same settings as NENC__* for runner processes. */
@@ -19,14 +20,8 @@ export const FAST_RECOVERY: NencConfigInput = {
   logLevel: "info",
 };
 
-export function toEnv(options: NencConfigInput): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options)) {
-    if (v === undefined) continue;
-    env[`NENC__${k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`] = String(v);
-  }
-  return env;
-}
+/** The same settings as NENC__* variables, for runner processes. */
+export const toEnv = toEnvVars;
 
 export function testAppId(prefix = "it"): string {
   return `${prefix}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
