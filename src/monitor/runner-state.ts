@@ -1,12 +1,6 @@
 import type { RunnerRecord } from "../backends/contract.js";
 
-export type RunnerState = "alive" | "dead" | "stopped";
-
-/** Alive, dead (heartbeat older than the dead-after window) or stopped cleanly. */
-export function runnerState(r: RunnerRecord, deadAfterMs: number, now: number): RunnerState {
-  if (r.stoppedAt !== null) return "stopped";
-  return now - r.lastHeartbeat > deadAfterMs ? "dead" : "alive";
-}
+export { type RunnerState, runnerState } from "../core/runner-state.js";
 
 /** Parents first (oldest first), each followed by its children. */
 export function orderRunners(runners: readonly RunnerRecord[]): RunnerRecord[] {

@@ -1,3 +1,4 @@
+import { runnerState } from "../../core/runner-state.js";
 import { decideTransition } from "../../core/status.js";
 import type {
   BackendCapabilities,
@@ -162,10 +163,8 @@ export class MemOrchestrator implements Orchestrator {
   }
 
   async deadRunners(olderThanMs: number): Promise<string[]> {
-    const limit = Date.now() - olderThanMs;
-    return [...this.store.runners.values()]
-      .filter((r) => r.stoppedAt === null && r.lastHeartbeat < limit)
-      .map((r) => r.id);
+    const now = Date.now();
+    return [...this.store.runners.values()].filter((r) => runnerState(r, olderThanMs, now) === "dead").map((r) => r.id);
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
