@@ -22,6 +22,7 @@ export class SqliteDatabase {
   private refs = 0;
   private pendingEmit = false;
   private readonly migrated = new Set<string>();
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(readonly path: string) {
     try {
@@ -58,6 +59,19 @@ export class SqliteDatabase {
     this.watcher?.close();
     this.watcher = null;
     this.db.close();
+  }
+
+  /**
+   * A prepared statement for SQL built from a filter (a few shapes, used repeatedly: the
+   * result waiter and recovery passes call `find` every turn), prepared once per shape.
+   */
+  prepare(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   /** Tell waiters in this process that something changed (other processes see the WAL write). */

@@ -145,7 +145,7 @@ export class SQLiteOrchestrator implements Orchestrator {
     const sql = `SELECT * FROM ${this.p}status${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY updated_at ${
       filter.order === "desc" ? "DESC" : "ASC"
     } LIMIT ? OFFSET ?`;
-    return (this.handle.db.prepare(sql).all(...params) as Record<string, unknown>[]).map(toStatusRecord);
+    return (this.handle.prepare(sql).all(...params) as Record<string, unknown>[]).map(toStatusRecord);
   }
 
   async countByStatus(): Promise<StatusCount[]> {

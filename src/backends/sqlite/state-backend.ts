@@ -58,7 +58,7 @@ export class SQLiteStateBackend implements StateBackend {
     }
     params.push(filter.limit ?? -1, filter.offset ?? 0);
     const sql = `SELECT * FROM ${this.p}invocations${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC LIMIT ? OFFSET ?`;
-    return (this.handle.db.prepare(sql).all(...params) as Record<string, unknown>[]).map(toInvocationData);
+    return (this.handle.prepare(sql).all(...params) as Record<string, unknown>[]).map(toInvocationData);
   }
 
   async appendLogs(records: readonly LogRecord[]): Promise<void> {
