@@ -22,14 +22,6 @@ const cronExpression = z.string().refine(
 export const BACKENDS = ["sqlite", "memory", "redis", "postgres"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-export const RUNNER_CLASSES = [
-  "AsyncRunner",
-  "ThreadRunner",
-  "ProcessRunner",
-  "PersistentProcessRunner",
-  "MultiThreadRunner",
-] as const;
-
 interface KeySpec<T extends z.ZodType> {
   schema: T;
   default: z.infer<T>;

@@ -17,7 +17,6 @@ export class RecoveryService {
   private crons: Cron[] = [];
   private running = false;
   private lastBackendError = 0;
-  readonly passes: Array<{ kind: string; at: number; report: RecoveryReport }> = [];
 
   constructor(
     private readonly deps: {
@@ -72,13 +71,9 @@ export class RecoveryService {
     try {
       if (!(await orchestrator.acquireLease(LEASE, runnerId, ttl))) return null;
       try {
-        const report =
-          kind === "running"
-            ? await recoverDeadRunnersWork(this.deps, deadAfterMs(config))
-            : await recoverStalePending(this.deps, config.maxPendingSeconds * 1000);
-        this.passes.push({ kind, at: Date.now(), report });
-        if (this.passes.length > 100) this.passes.shift();
-        return report;
+        return kind === "running"
+          ? await recoverDeadRunnersWork(this.deps, deadAfterMs(config))
+          : await recoverStalePending(this.deps, config.maxPendingSeconds * 1000);
       } finally {
         await orchestrator.releaseLease(LEASE, runnerId);
       }
