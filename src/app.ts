@@ -2,10 +2,10 @@ import type { ResolvedConfig } from "./config/resolve.js";
 import type { NencConfigInput } from "./config/schema.js";
 import { Invocation, type InvocationAccess } from "./core/invocation.js";
 import type { Logger } from "./core/logger.js";
-import { AppRuntime } from "./core/runtime.js";
 import { encode } from "./core/serialization.js";
 import { resolveTaskId, resolveTaskOptions, type Task, type TaskFunction, type TaskOptions } from "./core/task.js";
 import { TaskDefinitionError, UnknownTaskError } from "./errors/index.js";
+import { AppRuntime } from "./runtime.js";
 
 export type NencOptions = NencConfigInput;
 

@@ -1,8 +1,8 @@
 export { Nenc, type NencOptions } from "./app.js";
-export type * from "./backends/contract.js";
 export { createComponents } from "./backends/registry.js";
 export { describeConfig, type ResolvedConfig, resolveConfig } from "./config/resolve.js";
 export { CONFIG_KEYS, type ConfigKey, type NencConfig, type NencConfigInput } from "./config/schema.js";
+export type * from "./core/contract/index.js";
 export { Invocation, type ResultOptions } from "./core/invocation.js";
 export type { Logger } from "./core/logger.js";
 export {

@@ -1,5 +1,5 @@
 import type { NencConfig } from "../config/schema.js";
-import type { Broker, Orchestrator, StateBackend } from "./contract.js";
+import type { Broker, Orchestrator, StateBackend } from "../core/contract/index.js";
 
 /** What each backend folder's index.ts exports: one factory per component. */
 export interface EngineModule {

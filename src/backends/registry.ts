@@ -1,6 +1,6 @@
 import type { BackendName, NencConfig } from "../config/schema.js";
+import type { Broker, Components, Orchestrator, StateBackend } from "../core/contract/index.js";
 import { ConfigError } from "../errors/index.js";
-import type { Broker, Components, Orchestrator, StateBackend } from "./contract.js";
 import type { EngineModule } from "./engine.js";
 
 /**

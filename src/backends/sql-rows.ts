@@ -1,6 +1,13 @@
+import type {
+  HistoryEntry,
+  InvocationData,
+  LogRecord,
+  Outcome,
+  RunnerRecord,
+  StatusRecord,
+} from "../core/contract/index.js";
 import { isStatus, type Status } from "../core/status.js";
 import { CorruptRecordError, type SerializedError } from "../errors/index.js";
-import type { HistoryEntry, InvocationData, LogRecord, Outcome, RunnerRecord, StatusRecord } from "./contract.js";
 
 /**
  * Decoding of the rows of both SQL engines (SQLite and PostgreSQL share table and column names).

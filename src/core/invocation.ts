@@ -1,6 +1,6 @@
-import type { HistoryEntry, Orchestrator } from "../backends/contract.js";
 import { CorruptRecordError, InvocationNotFoundError, TaskFailedError, TimeoutError } from "../errors/index.js";
 import { currentExecution } from "./context.js";
+import type { HistoryEntry, Orchestrator } from "./contract/index.js";
 import type { ResultWaiter } from "./result-waiter.js";
 import { decode } from "./serialization.js";
 import type { Status } from "./status.js";

@@ -1,6 +1,6 @@
 import { type Logger as PinoLogger, pino } from "pino";
-import type { LogRecord } from "../backends/contract.js";
 import { currentExecution, currentRunnerId } from "./context.js";
+import type { LogRecord } from "./contract/index.js";
 import { shortId } from "./ids.js";
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";

@@ -1,5 +1,5 @@
-import type { Orchestrator, StatusRecord } from "../backends/contract.js";
 import { CorruptRecordError } from "../errors/index.js";
+import type { Orchestrator, StatusRecord } from "./contract/index.js";
 import { FINAL_STATUSES, isFinal } from "./status.js";
 
 interface Waiter {

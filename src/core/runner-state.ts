@@ -1,4 +1,4 @@
-import type { RunnerRecord } from "../backends/contract.js";
+import type { RunnerRecord } from "./contract/index.js";
 
 // The dead rule every backend applies in its own query language; the memory backend and the
 // monitor apply it here.

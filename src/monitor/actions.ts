@@ -1,5 +1,5 @@
 import type { Nenc } from "../app.js";
-import type { Components, TransitionResult } from "../backends/contract.js";
+import type { Components, TransitionResult } from "../core/contract/index.js";
 import { FINAL_STATUSES, STATUSES } from "../core/status.js";
 import { CancelledError, InvocationNotFoundError, serializeError } from "../errors/index.js";
 

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Nenc } from "../app.js";
-import type { Components } from "../backends/contract.js";
 import { deadAfterMs } from "../config/resolve.js";
+import type { Components } from "../core/contract/index.js";
 import { HistoryCache } from "./history-cache.js";
 import { layout, type PageOptions } from "./views/layout.js";
 

@@ -1,4 +1,4 @@
-import type { HistoryEntry, Orchestrator } from "../backends/contract.js";
+import type { HistoryEntry, Orchestrator } from "../core/contract/index.js";
 
 /** Rows read per backend call; bounded like every monitor query. */
 const READ_LIMIT = 100_000;

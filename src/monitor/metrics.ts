@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { Components } from "../backends/contract.js";
+import type { Components } from "../core/contract/index.js";
 import { isFinal, RECOVERY_STATUSES } from "../core/status.js";
 import { runnerState } from "./runner-state.js";
 

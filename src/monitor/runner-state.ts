@@ -1,4 +1,4 @@
-import type { RunnerRecord } from "../backends/contract.js";
+import type { RunnerRecord } from "../core/contract/index.js";
 
 export { type RunnerState, runnerState } from "../core/runner-state.js";
 

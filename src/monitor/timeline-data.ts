@@ -1,4 +1,4 @@
-import type { Components, HistoryEntry, RunnerRecord } from "../backends/contract.js";
+import type { Components, HistoryEntry, RunnerRecord } from "../core/contract/index.js";
 import { OWNED_STATUSES, STATUS_TABLE, type Status } from "../core/status.js";
 import type { HistoryCache } from "./history-cache.js";
 import { orderRunners, type RunnerState, runnerState } from "./runner-state.js";

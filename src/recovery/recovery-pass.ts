@@ -1,4 +1,4 @@
-import type { Broker, Orchestrator, StatusRecord } from "../backends/contract.js";
+import type { Broker, Orchestrator, StatusRecord } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import { OWNED_STATUSES, RECOVERY_STATUSES, recoveryStatusFor, type Status } from "../core/status.js";
 import { withSpan } from "../core/tracing.js";

@@ -1,7 +1,7 @@
 import { Cron } from "croner";
-import type { Broker, Orchestrator } from "../backends/contract.js";
 import { deadAfterMs, heartbeatIntervalMs } from "../config/resolve.js";
 import type { NencConfig } from "../config/schema.js";
+import type { Broker, Orchestrator } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import { coerceError } from "../errors/index.js";
 import { type RecoveryReport, recoverDeadRunnersWork, recoverStalePending } from "./recovery-pass.js";

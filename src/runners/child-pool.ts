@@ -1,4 +1,4 @@
-import type { Components, StatusRecord } from "../backends/contract.js";
+import type { Components, StatusRecord } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import { OWNED_STATUSES } from "../core/status.js";
 import { RunnerError, serializeError } from "../errors/index.js";

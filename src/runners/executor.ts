@@ -1,13 +1,13 @@
+import type { NencConfig } from "../config/schema.js";
+import { Batcher } from "../core/batcher.js";
+import { runInExecution, setThreadRunnerId } from "../core/context.js";
 import type {
   Components,
   InvocationData,
   RunnerContext,
   TransitionRequest,
   TransitionResult,
-} from "../backends/contract.js";
-import type { NencConfig } from "../config/schema.js";
-import { Batcher } from "../core/batcher.js";
-import { runInExecution, setThreadRunnerId } from "../core/context.js";
+} from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import { decode, encode } from "../core/serialization.js";
 import { CLAIMABLE_STATUSES } from "../core/status.js";

@@ -1,4 +1,4 @@
-import type { Broker, Orchestrator } from "../backends/contract.js";
+import type { Broker, Orchestrator } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 
 export interface OwnedInvocation {

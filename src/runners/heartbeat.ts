@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
-import type { Orchestrator } from "../backends/contract.js";
 import { heartbeatIntervalMs } from "../config/resolve.js";
 import type { NencConfig } from "../config/schema.js";
+import type { Orchestrator } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 
 export type HeartbeatMessage = { type: "add"; ids: string[] } | { type: "remove"; ids: string[] } | { type: "stop" };

@@ -1,5 +1,5 @@
-import type { TransitionRequest, TransitionResult } from "../backends/contract.js";
 import type { PauseController } from "../core/context.js";
+import type { TransitionRequest, TransitionResult } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import type { OwnedInvocation } from "./hand-back.js";
 

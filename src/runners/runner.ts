@@ -1,6 +1,6 @@
 import type { Nenc } from "../app.js";
-import type { Components, RunnerContext } from "../backends/contract.js";
 import type { NencConfig } from "../config/schema.js";
+import type { Components, RunnerContext } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import { RecoveryService } from "../recovery/recovery-service.js";
 import { Heartbeat } from "./heartbeat.js";

@@ -1,5 +1,5 @@
-import type { RunnerContext } from "../backends/contract.js";
 import type { NencConfigInput } from "../config/schema.js";
+import type { RunnerContext } from "../core/contract/index.js";
 import type { OwnedInvocation } from "./hand-back.js";
 
 /** What a worker (a thread or a child process) needs to start. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Components, NewInvocation, TransitionResult } from "../../src/backends/contract.js";
+import type { Components, NewInvocation, TransitionResult } from "../../src/core/contract/index.js";
 
 export interface ConformanceOptions {
   name: string;

@@ -6,9 +6,9 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Components } from "../../src/backends/contract.js";
 import { closeComponents, createComponents } from "../../src/backends/registry.js";
 import { defaultConfig, type NencConfig } from "../../src/config/schema.js";
+import type { Components } from "../../src/core/contract/index.js";
 import { BackendError, ConfigError, CorruptRecordError, ErrorCode } from "../../src/errors/index.js";
 import { testAppId } from "../helpers/backends.js";
 import { dropSchemas, POSTGRES_TEST_URL, schemaOf } from "../helpers/postgres.js";

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Orchestrator, RunnerRecord } from "../../src/backends/contract.js";
+import type { Orchestrator, RunnerRecord } from "../../src/core/contract/index.js";
 import { Nenc, TaskFailedError } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
 import { sqliteBackend, type TestBackend, toEnv } from "../helpers/backends.js";

@@ -6,10 +6,10 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Components, TransitionRequest } from "../../src/backends/contract.js";
 import { scripts } from "../../src/backends/redis/scripts.js";
 import { closeComponents, createComponents } from "../../src/backends/registry.js";
 import { defaultConfig, type NencConfig } from "../../src/config/schema.js";
+import type { Components, TransitionRequest } from "../../src/core/contract/index.js";
 import { decideTransition, STATUSES, type Status } from "../../src/core/status.js";
 import { BackendError, CorruptRecordError } from "../../src/errors/index.js";
 import { testAppId } from "../helpers/backends.js";

@@ -1,4 +1,4 @@
-import type { Broker, RouteRequest } from "../contract.js";
+import type { Broker, RouteRequest } from "../../core/contract/index.js";
 import { MEMORY_CAPABILITIES } from "./orchestrator.js";
 import { type MemoryStore, type QueuedMessage, waitForEvent } from "./store.js";
 

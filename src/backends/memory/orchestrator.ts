@@ -1,5 +1,3 @@
-import { runnerState } from "../../core/runner-state.js";
-import { decideTransition } from "../../core/status.js";
 import type {
   BackendCapabilities,
   HistoryEntry,
@@ -13,7 +11,9 @@ import type {
   StatusRecord,
   TransitionRequest,
   TransitionResult,
-} from "../contract.js";
+} from "../../core/contract/index.js";
+import { runnerState } from "../../core/runner-state.js";
+import { decideTransition } from "../../core/status.js";
 import { type MemoryStore, waitForEvent } from "./store.js";
 
 export const MEMORY_CAPABILITIES: BackendCapabilities = {

@@ -1,4 +1,4 @@
-import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../contract.js";
+import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../../core/contract/index.js";
 import { MEMORY_CAPABILITIES } from "./orchestrator.js";
 import type { MemoryStore } from "./store.js";
 

@@ -7,7 +7,7 @@ import type {
   RouteRequest,
   RunnerRecord,
   StatusRecord,
-} from "../contract.js";
+} from "../../core/contract/index.js";
 
 /** The data of one app held in this process; shared by the three memory components. */
 export class MemoryStore {

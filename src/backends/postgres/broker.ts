@@ -1,4 +1,4 @@
-import type { Broker, RouteRequest } from "../contract.js";
+import type { Broker, RouteRequest } from "../../core/contract/index.js";
 import { POSTGRES_CAPABILITIES } from "./orchestrator.js";
 import type { PostgresHandle } from "./pool.js";
 

@@ -1,4 +1,3 @@
-import { decideTransition, isStatus, STATUS_TABLE, type Status } from "../../core/status.js";
 import type {
   BackendCapabilities,
   HistoryEntry,
@@ -12,7 +11,8 @@ import type {
   StatusRecord,
   TransitionRequest,
   TransitionResult,
-} from "../contract.js";
+} from "../../core/contract/index.js";
+import { decideTransition, isStatus, STATUS_TABLE, type Status } from "../../core/status.js";
 import { toHistoryEntry, toOutcome, toRunnerRecord, toStatusRecord } from "../sql-rows.js";
 import type { PostgresHandle, Queryable } from "./pool.js";
 

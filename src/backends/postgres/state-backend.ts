@@ -1,4 +1,4 @@
-import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../contract.js";
+import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../../core/contract/index.js";
 import { toInvocationData, toLogRecord } from "../sql-rows.js";
 import { POSTGRES_CAPABILITIES } from "./orchestrator.js";
 import type { PostgresHandle } from "./pool.js";

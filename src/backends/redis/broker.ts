@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Broker, RouteRequest } from "../contract.js";
+import type { Broker, RouteRequest } from "../../core/contract/index.js";
 import { type RedisConnection, sleepOr } from "./connection.js";
 import { REDIS_CAPABILITIES } from "./orchestrator.js";
 import { deleteByPrefix } from "./purge.js";

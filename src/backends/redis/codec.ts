@@ -1,6 +1,13 @@
+import type {
+  HistoryEntry,
+  InvocationData,
+  LogRecord,
+  Outcome,
+  RunnerRecord,
+  StatusRecord,
+} from "../../core/contract/index.js";
 import { isStatus } from "../../core/status.js";
 import { CorruptRecordError, type SerializedError } from "../../errors/index.js";
-import type { HistoryEntry, InvocationData, LogRecord, Outcome, RunnerRecord, StatusRecord } from "../contract.js";
 
 /** Decoding of stored Redis values; anything that does not decode is a CorruptRecordError naming the key. */
 

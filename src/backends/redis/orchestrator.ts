@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { isStatus, type Status } from "../../core/status.js";
-import { BackendError, CorruptRecordError } from "../../errors/index.js";
 import type {
   BackendCapabilities,
   HistoryEntry,
@@ -14,7 +12,9 @@ import type {
   StatusRecord,
   TransitionRequest,
   TransitionResult,
-} from "../contract.js";
+} from "../../core/contract/index.js";
+import { isStatus, type Status } from "../../core/status.js";
+import { BackendError, CorruptRecordError } from "../../errors/index.js";
 import { decodeHistory, decodeOutcome, decodeRunner, decodeStatus, STATUS_FIELDS } from "./codec.js";
 import type { RedisConnection } from "./connection.js";
 import { deleteByPrefix } from "./purge.js";

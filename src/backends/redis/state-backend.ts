@@ -1,4 +1,4 @@
-import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../contract.js";
+import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../../core/contract/index.js";
 import { decodeInvocationData, decodeLog } from "./codec.js";
 import type { RedisConnection } from "./connection.js";
 import { REDIS_CAPABILITIES } from "./orchestrator.js";

@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import type { Broker, RouteRequest } from "../contract.js";
+import type { Broker, RouteRequest } from "../../core/contract/index.js";
 import type { SqliteDatabase } from "./database.js";
 import { SQLITE_CAPABILITIES } from "./orchestrator.js";
 

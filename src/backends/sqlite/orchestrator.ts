@@ -1,5 +1,4 @@
 import type { Database } from "better-sqlite3";
-import { decideTransition, isStatus, type Status } from "../../core/status.js";
 import type {
   BackendCapabilities,
   HistoryEntry,
@@ -13,7 +12,8 @@ import type {
   StatusRecord,
   TransitionRequest,
   TransitionResult,
-} from "../contract.js";
+} from "../../core/contract/index.js";
+import { decideTransition, isStatus, type Status } from "../../core/status.js";
 import { toHistoryEntry, toOutcome, toRunnerRecord, toStatusRecord } from "../sql-rows.js";
 import type { SqliteDatabase } from "./database.js";
 

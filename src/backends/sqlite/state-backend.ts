@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../contract.js";
+import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../../core/contract/index.js";
 import { toInvocationData, toLogRecord } from "../sql-rows.js";
 import type { SqliteDatabase } from "./database.js";
 import { SQLITE_CAPABILITIES } from "./orchestrator.js";

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
-import type { HistoryEntry } from "../../backends/contract.js";
 import { CONFIG_KEY_NAMES } from "../../config/schema.js";
+import type { HistoryEntry } from "../../core/contract/index.js";
 import { isFinal, RECOVERY_STATUSES, STATUSES, type Status } from "../../core/status.js";
 import { redactUrl } from "../../errors/index.js";
 import { type MonitorContext, renderPage } from "../context.js";

@@ -1,7 +1,7 @@
 import type { Context, Hono } from "hono";
+import type { InvocationData } from "../../core/contract/index.js";
 import { isFinal, RECOVERY_STATUSES } from "../../core/status.js";
-import { coerceError, NencError } from "../../errors/index.js";
-import type { InvocationData, SerializedError } from "../../index.js";
+import { coerceError, NencError, type SerializedError } from "../../errors/index.js";
 import { cancelInvocation, rerunInvocation } from "../actions.js";
 import { type MonitorContext, renderPage } from "../context.js";
 import { fmtDuration, fmtTime, prettyJson, shortId } from "../format.js";

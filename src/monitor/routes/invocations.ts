@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import type { Components, StatusRecord } from "../../backends/contract.js";
+import type { Components, StatusRecord } from "../../core/contract/index.js";
 import { isStatus, STATUSES } from "../../core/status.js";
 import { intParam, type MonitorContext, renderPage } from "../context.js";
 import { fmtTime, shortId } from "../format.js";

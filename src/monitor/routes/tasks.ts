@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import type { Components, HistoryEntry } from "../../backends/contract.js";
+import type { Components, HistoryEntry } from "../../core/contract/index.js";
 import { isFinal, STATUSES, type Status } from "../../core/status.js";
 import { type MonitorContext, renderPage } from "../context.js";
 import { fmtDuration } from "../format.js";

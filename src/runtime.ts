@@ -1,13 +1,13 @@
-import type { Components, LogRecord, NewInvocation, RouteRequest } from "../backends/contract.js";
-import { closeComponents, createComponents, validateComponentNames } from "../backends/registry.js";
-import { type ResolvedConfig, resolveConfig } from "../config/resolve.js";
-import type { NencConfigInput } from "../config/schema.js";
-import { Batcher } from "./batcher.js";
-import { currentExecution } from "./context.js";
-import { newInvocationId } from "./ids.js";
-import { LogRoot } from "./logger.js";
-import { ResultWaiter } from "./result-waiter.js";
-import { withSpan } from "./tracing.js";
+import { closeComponents, createComponents, validateComponentNames } from "./backends/registry.js";
+import { type ResolvedConfig, resolveConfig } from "./config/resolve.js";
+import type { NencConfigInput } from "./config/schema.js";
+import { Batcher } from "./core/batcher.js";
+import { currentExecution } from "./core/context.js";
+import type { Components, LogRecord, NewInvocation, RouteRequest } from "./core/contract/index.js";
+import { newInvocationId } from "./core/ids.js";
+import { LogRoot } from "./core/logger.js";
+import { ResultWaiter } from "./core/result-waiter.js";
+import { withSpan } from "./core/tracing.js";
 
 /** Broker priority of invocations registered by a running task (their parent may await them). */
 export const SUB_INVOCATION_PRIORITY = 2;

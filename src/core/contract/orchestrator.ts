@@ -1,0 +1,74 @@
+import type {
+  BackendCapabilities,
+  HistoryEntry,
+  InvocationFilter,
+  NewInvocation,
+  Outcome,
+  RunnerContext,
+  RunnerRecord,
+  StatusCount,
+  StatusRecord,
+  TransitionRequest,
+  TransitionResult,
+} from "./records.js";
+
+/**
+ * The orchestrator is composed of small roles, one concern each; every engine implements each
+ * role in its own file and composes them (see backends/<engine>/orchestrator.ts).
+ */
+
+/** Invocation status, history and outcomes: the state machine's durable record. */
+export interface InvocationStatusStore {
+  /** Record new invocations as REGISTERED, with their first history row. */
+  register(invocations: readonly NewInvocation[]): Promise<void>;
+  /** Apply compare-and-set transitions in order, each with its history row, in one transaction. */
+  transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]>;
+  getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>>;
+  find(filter: InvocationFilter): Promise<StatusRecord[]>;
+  /** Invocation counts by task and status (monitor, metrics). */
+  countByStatus(): Promise<StatusCount[]>;
+  /** History rows of all invocations with from <= at < to, oldest first, at most `limit`. */
+  historyBetween(from: number, to: number, limit: number): Promise<HistoryEntry[]>;
+  getOutcome(id: string): Promise<Outcome | null>;
+  history(id: string): Promise<HistoryEntry[]>;
+}
+
+/** Runner contexts and their heartbeats, stamped with the backend's clock. */
+export interface RunnerRegistry {
+  /** Record (or refresh) runner contexts and stamp their heartbeat with the backend's clock. */
+  heartbeat(runnerIds: readonly string[]): Promise<void>;
+  registerRunner(ctx: RunnerContext): Promise<void>;
+  markRunnersStopped(runnerIds: readonly string[]): Promise<void>;
+  runners(): Promise<RunnerRecord[]>;
+  /** Runners not stopped whose heartbeat is older than `olderThanMs` by the backend's clock. */
+  deadRunners(olderThanMs: number): Promise<string[]>;
+}
+
+/** Named leases with an expiry (one recovery pass at a time across runners). */
+export interface LeaseStore {
+  /** Take or extend a named lease; true when `holder` holds it afterwards. */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+}
+
+/** Wake-ups for callers waiting on invocations. */
+export interface ChangeFeed {
+  /** Resolve when any of `ids` may have changed, or after `timeoutMs`. */
+  waitForChange(ids: readonly string[], timeoutMs: number): Promise<void>;
+}
+
+/** What every component has: capability flags and a life cycle. */
+export interface ComponentLifecycle {
+  readonly capabilities: BackendCapabilities;
+  init(): Promise<void>;
+  /** Delete everything of this app. */
+  purge(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Orchestrator
+  extends ComponentLifecycle,
+    InvocationStatusStore,
+    RunnerRegistry,
+    LeaseStore,
+    ChangeFeed {}

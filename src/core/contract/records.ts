@@ -1,0 +1,125 @@
+import type { SerializedError } from "../../errors/index.js";
+import type { Status, TransitionRefusal } from "../status.js";
+
+/**
+ * The records the three components exchange. Callers branch on capability flags, never on an
+ * engine's name. One conformance suite (test/conformance) checks every engine.
+ */
+
+export interface BackendCapabilities {
+  /** Other processes sharing the backend see its writes (false for memory). */
+  readonly sharedAcrossProcesses: boolean;
+  /** `waitForChange`/`waitForWork` are woken by writes instead of polling. */
+  readonly pushWakeups: boolean;
+}
+
+/** What a caller records for a new invocation. */
+export interface NewInvocation {
+  id: string;
+  taskId: string;
+  /** JSON-encoded argument array. */
+  args: string;
+  parentId: string | null;
+  workflowId: string;
+  createdAt: number;
+}
+
+/** The orchestrator's record of one invocation. */
+export interface StatusRecord {
+  id: string;
+  taskId: string;
+  status: Status;
+  ownerId: string | null;
+  /** Fencing token: increases on every ownership acquisition. */
+  token: number;
+  retries: number;
+  updatedAt: number;
+}
+
+export interface HistoryEntry {
+  invocationId: string;
+  /** Order of the entry within the invocation's history, from 1. */
+  seq: number;
+  status: Status;
+  /** The owner after the transition (null when released). */
+  ownerId: string | null;
+  token: number;
+  /** The runner context that made the transition (null for callers outside a runner). */
+  actorId: string | null;
+  at: number;
+  note: string | null;
+}
+
+export type Outcome = { kind: "result"; value: string } | { kind: "error"; error: SerializedError };
+
+export interface TransitionRequest {
+  id: string;
+  to: Status;
+  /** The runner context asking (becomes owner on acquire/override). */
+  runnerId: string | null;
+  /** Fencing token held by the caller; checked when leaving an owner-held status. */
+  token?: number | undefined;
+  /** Compare-and-set: refuse unless the current status is one of these. */
+  expectFrom?: readonly Status[] | undefined;
+  /** Stored atomically with a final status. */
+  outcome?: Outcome | undefined;
+  /** Add one to the retry count (RETRY). */
+  countRetry?: boolean | undefined;
+  /** Why, kept in the history row. */
+  note?: string | undefined;
+}
+
+export type TransitionResult =
+  | { ok: true; id: string; from: Status; to: Status; token: number; ownerId: string | null; retries: number }
+  | { ok: false; id: string; reason: TransitionRefusal; current: Status | null };
+
+/** A runner or worker: one per process, thread or child. */
+export interface RunnerContext {
+  id: string;
+  kind: string;
+  host: string;
+  pid: number;
+  threadId: number;
+  parentId: string | null;
+  startedAt: number;
+}
+
+export interface RunnerRecord extends RunnerContext {
+  lastHeartbeat: number;
+  /** Set when the runner stopped cleanly; a stopped runner is never "dead". */
+  stoppedAt: number | null;
+}
+
+export interface InvocationFilter {
+  statuses?: readonly Status[];
+  taskId?: string;
+  ownerId?: string;
+  /** updatedAt < updatedBefore */
+  updatedBefore?: number;
+  /** updatedAt >= updatedAfter */
+  updatedAfter?: number;
+  /** Oldest update first (default), or newest first. */
+  order?: "asc" | "desc";
+  limit?: number;
+  offset?: number;
+}
+
+export interface StatusCount {
+  taskId: string;
+  status: Status;
+  count: number;
+}
+
+export interface InvocationDataFilter {
+  parentId?: string;
+  workflowId?: string;
+  /** Only invocations that started a workflow (no parent). */
+  rootsOnly?: boolean;
+  taskId?: string;
+  /** createdAt >= createdAfter */
+  createdAfter?: number;
+  /** createdAt < createdBefore */
+  createdBefore?: number;
+  limit?: number;
+  offset?: number;
+}
