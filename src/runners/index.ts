@@ -1,11 +1,11 @@
 import type { NencConfig } from "../config/schema.js";
 import { ConfigError } from "../errors/index.js";
-import { AsyncRunner } from "./async-runner.js";
-import { MultiThreadRunner } from "./multi-thread-runner.js";
-import { PersistentProcessRunner } from "./persistent-process-runner.js";
-import { ProcessRunner } from "./process-runner.js";
-import type { Runner, RunnerOptions } from "./runner.js";
-import { ThreadRunner } from "./thread-runner.js";
+import { AsyncRunner } from "./parent/async-runner.js";
+import { MultiThreadRunner } from "./parent/multi-thread-runner.js";
+import { PersistentProcessRunner } from "./parent/persistent-process-runner.js";
+import { ProcessRunner } from "./parent/process-runner.js";
+import type { Runner, RunnerOptions } from "./parent/runner.js";
+import { ThreadRunner } from "./parent/thread-runner.js";
 
 export const RUNNERS: Record<string, new (options: RunnerOptions) => Runner> = {
   AsyncRunner,

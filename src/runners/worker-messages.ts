@@ -1,6 +1,6 @@
 import type { NencConfigInput } from "../config/schema.js";
 import type { RunnerContext } from "../core/contract/index.js";
-import type { OwnedInvocation } from "./hand-back.js";
+import type { OwnedInvocation } from "./execution/hand-back.js";
 
 /** What a worker (a thread or a child process) needs to start. */
 export interface WorkerInit {

@@ -1,5 +1,5 @@
 import { afterAll, expect } from "vitest";
-import { runningRunners } from "../../src/runners/runner.js";
+import { runningRunners } from "../../src/runners/parent/runner.js";
 
 // Like graphile-worker's check for worker pools: a test file that leaves an in-process runner
 // (and its heartbeat thread and recovery crons) running fails. Runner processes are killed by

@@ -1,8 +1,8 @@
 import { availableParallelism } from "node:os";
+import type { WorkerInit } from "../worker-messages.js";
 import { ChildPool, type PoolMember } from "./child-pool.js";
 import { PoolRunner } from "./pool-runner.js";
 import { ProcessHandle, type WorkerHandle } from "./worker-handle.js";
-import type { WorkerInit } from "./worker-messages.js";
 
 /**
  * Child processes, each running `threadsPerProcess` invocations at once (async slots on the

@@ -1,9 +1,9 @@
-import type { Components, StatusRecord } from "../core/contract/index.js";
-import type { Logger } from "../core/logger.js";
-import { OWNED_STATUSES } from "../core/status.js";
-import { RunnerError, serializeError } from "../errors/index.js";
-import { handBack } from "./hand-back.js";
-import type { Heartbeat } from "./heartbeat.js";
+import type { Components, StatusRecord } from "../../core/contract/index.js";
+import type { Logger } from "../../core/logger.js";
+import { OWNED_STATUSES } from "../../core/status.js";
+import { RunnerError, serializeError } from "../../errors/index.js";
+import { handBack } from "../execution/hand-back.js";
+import type { Heartbeat } from "../heartbeat/heartbeat.js";
 import type { WorkerExit, WorkerHandle } from "./worker-handle.js";
 
 /** One worker as its parent tracks it. */

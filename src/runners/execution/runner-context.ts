@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { threadId } from "node:worker_threads";
-import type { RunnerContext } from "../core/contract/index.js";
+import type { RunnerContext } from "../../core/contract/index.js";
 
 /** A new runner context for this process/thread. */
 export function createRunnerContext(kind: string, parentId: string | null): RunnerContext {

@@ -1,10 +1,10 @@
-import type { Nenc } from "../app.js";
-import type { NencConfig } from "../config/schema.js";
-import type { Components, RunnerContext } from "../core/contract/index.js";
-import type { Logger } from "../core/logger.js";
-import { RecoveryService } from "../recovery/recovery-service.js";
-import { Heartbeat } from "./heartbeat.js";
-import { createRunnerContext } from "./runner-context.js";
+import type { Nenc } from "../../app.js";
+import type { NencConfig } from "../../config/schema.js";
+import type { Components, RunnerContext } from "../../core/contract/index.js";
+import type { Logger } from "../../core/logger.js";
+import { RecoveryService } from "../../recovery/recovery-service.js";
+import { createRunnerContext } from "../execution/runner-context.js";
+import { Heartbeat } from "../heartbeat/heartbeat.js";
 
 export interface RunnerOptions {
   app: Nenc;

@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
-import { RunnerError } from "../errors/index.js";
+import { RunnerError } from "../../errors/index.js";
+import { CHILD_INIT_ENV, type ParentToWorker, type WorkerInit } from "../worker-messages.js";
 import { runWorker } from "./worker-host.js";
-import { CHILD_INIT_ENV, type ParentToWorker, type WorkerInit } from "./worker-messages.js";
 
 /**
  * A child process of ProcessRunner, PersistentProcessRunner or MultiThreadRunner.

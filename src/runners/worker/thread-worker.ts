@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
+import type { ParentToWorker, ThreadWorkerData, WorkerToParent } from "../worker-messages.js";
 import { runWorker } from "./worker-host.js";
-import type { ParentToWorker, ThreadWorkerData, WorkerToParent } from "./worker-messages.js";
 
 /** A worker thread of ThreadRunner. */
 await runWorker(

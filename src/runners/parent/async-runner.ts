@@ -1,4 +1,4 @@
-import { InvocationExecutor } from "./executor.js";
+import { InvocationExecutor } from "../execution/executor.js";
 import { Runner } from "./runner.js";
 
 /** Many invocations on this process's event loop: for I/O-bound tasks. */

@@ -1,26 +1,21 @@
-import type { NencConfig } from "../config/schema.js";
-import { Batcher } from "../core/batcher.js";
-import { runInExecution, setThreadRunnerId } from "../core/context.js";
+import type { NencConfig } from "../../config/schema.js";
+import { Batcher } from "../../core/batcher.js";
+import { runInExecution, setThreadRunnerId } from "../../core/context.js";
 import type {
   Components,
   InvocationData,
   RunnerContext,
   TransitionRequest,
   TransitionResult,
-} from "../core/contract/index.js";
-import type { Logger } from "../core/logger.js";
-import { decode, encode } from "../core/serialization.js";
-import { CLAIMABLE_STATUSES } from "../core/status.js";
-import type { ResolvedTaskOptions, TaskFunction } from "../core/task.js";
-import { withSpan } from "../core/tracing.js";
-import { CorruptRecordError, coerceError, RetryError, serializeError } from "../errors/index.js";
+} from "../../core/contract/index.js";
+import type { Logger } from "../../core/logger.js";
+import { CLAIMABLE_STATUSES } from "../../core/status.js";
+import { withSpan } from "../../core/tracing.js";
+import { coerceError } from "../../errors/index.js";
 import { handBack, type OwnedInvocation } from "./hand-back.js";
+import { type DecidedOutcome, errorOutcome, successOutcome } from "./outcome.js";
 import { ExecutionPause } from "./pause.js";
-
-/** What an executor needs from the app: look tasks up by id. */
-export interface TaskLookup {
-  getTask(id: string): { fn: TaskFunction; options: ResolvedTaskOptions };
-}
+import { type PreparedExecution, prepareExecution, type TaskLookup } from "./prepare.js";
 
 export interface ExecutorEvents {
   onStart?(inv: OwnedInvocation): void;
@@ -154,63 +149,54 @@ export class InvocationExecutor {
     }
   }
 
+  /** One execution in three steps: prepare, run and decide the outcome (retry policy), record it. */
   private async execute(owned: OwnedInvocation, retries: number, data: InvocationData | undefined): Promise<void> {
-    const base = { id: owned.id, runnerId: owned.ownerId, token: owned.token };
-    let request: TransitionRequest;
-    let retryAt: number | null = null;
+    let decided: DecidedOutcome;
     try {
-      if (!data) throw new CorruptRecordError(`Invocation ${owned.id} has no stored data (task id, arguments).`);
-      const task = this.deps.tasks.getTask(data.taskId);
-      let args: unknown;
-      try {
-        args = decode(data.args);
-      } catch (err) {
-        throw new CorruptRecordError(`The stored arguments of invocation ${owned.id} cannot be decoded.`, {
-          cause: err,
-        });
-      }
-      if (!Array.isArray(args))
-        throw new CorruptRecordError(`The stored arguments of invocation ${owned.id} are not a list.`);
-      const ctx = {
-        invocationId: owned.id,
-        taskId: data.taskId,
-        workflowId: data.workflowId,
-        runnerId: owned.ownerId,
-        pause: this.pauseController(owned),
-      };
-      try {
-        const span = { "nenc.invocation_id": owned.id, "nenc.task_id": data.taskId, "nenc.runner_id": owned.ownerId };
-        const parent = data.parentId ? { "nenc.parent_invocation_id": data.parentId } : {};
-        const value = await withSpan("nenc.run", { ...span, ...parent, "nenc.workflow_id": data.workflowId }, () =>
-          runInExecution(ctx, async () => task.fn(...args)),
-        );
-        request = {
-          ...base,
-          to: "SUCCESS",
-          outcome: { kind: "result", value: encode(value, `${data.taskId} result`) },
-        };
-      } catch (err) {
-        const retriable = err instanceof RetryError || task.options.retryFor.some((cls) => err instanceof cls);
-        if (retriable && retries < task.options.maxRetries) {
-          const delay = this.backoff(retries);
-          retryAt = Date.now() + delay;
-          request = {
-            ...base,
-            to: "RETRY",
-            countRetry: true,
-            note: `retry ${retries + 1}/${task.options.maxRetries} in ${delay} ms: ${coerceError(err).message}`,
-          };
-        } else {
-          throw err;
-        }
-      }
+      const prepared = prepareExecution(owned, data, this.deps.tasks);
+      decided = await this.run(owned, prepared, retries);
     } catch (err) {
       this.deps.logger.error(
         { component: "runner", invocation: owned.id, err: coerceError(err).message },
         `invocation ${owned.id} failed`,
       );
-      request = { ...base, to: "FAILED", outcome: { kind: "error", error: serializeError(err) } };
+      decided = errorOutcome(owned, err, null);
     }
+    try {
+      await this.record(owned, decided);
+    } finally {
+      this.inFlight.delete(owned.id);
+      this.paused.delete(owned.id);
+      this.deps.events?.onFinish?.(owned.id);
+      this.slotFreed?.();
+    }
+  }
+
+  private async run(owned: OwnedInvocation, prepared: PreparedExecution, retries: number): Promise<DecidedOutcome> {
+    const { data, task, args } = prepared;
+    const ctx = {
+      invocationId: owned.id,
+      taskId: data.taskId,
+      workflowId: data.workflowId,
+      runnerId: owned.ownerId,
+      pause: this.pauseController(owned),
+    };
+    const span = { "nenc.invocation_id": owned.id, "nenc.task_id": data.taskId, "nenc.runner_id": owned.ownerId };
+    const parent = data.parentId ? { "nenc.parent_invocation_id": data.parentId } : {};
+    try {
+      const value = await withSpan("nenc.run", { ...span, ...parent, "nenc.workflow_id": data.workflowId }, () =>
+        runInExecution(ctx, async () => task.fn(...args)),
+      );
+      return successOutcome(owned, data.taskId, value);
+    } catch (err) {
+      const decided = errorOutcome(owned, err, { options: task.options, retries, config: this.deps.config });
+      if (decided.request.to === "FAILED") throw err;
+      return decided;
+    }
+  }
+
+  /** Step 3: write the outcome as the owner (fenced by its token); a retry is routed again. */
+  private async record(owned: OwnedInvocation, { request, retryAt }: DecidedOutcome): Promise<void> {
     try {
       const result = await this.completions.submit(request);
       if (!result.ok) {
@@ -232,11 +218,6 @@ export class InvocationExecutor {
         { component: "runner", invocation: owned.id, err: coerceError(err).message },
         `could not record the outcome of ${owned.id}; recovery will run it again`,
       );
-    } finally {
-      this.inFlight.delete(owned.id);
-      this.paused.delete(owned.id);
-      this.deps.events?.onFinish?.(owned.id);
-      this.slotFreed?.();
     }
   }
 
@@ -256,11 +237,5 @@ export class InvocationExecutor {
         this.deps.events?.onResume?.(owned.id);
       },
     });
-  }
-
-  private backoff(retries: number): number {
-    const { retryBackoffMs, retryBackoffMaxMs } = this.deps.config;
-    const cap = Math.min(retryBackoffMaxMs, retryBackoffMs * 2 ** retries);
-    return Math.round(Math.random() * cap);
   }
 }

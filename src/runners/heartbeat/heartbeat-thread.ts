@@ -1,7 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { createOrchestrator } from "../backends/registry.js";
-import type { NencConfig } from "../config/schema.js";
-import type { Orchestrator } from "../core/contract/index.js";
+import { createOrchestrator } from "../../backends/registry.js";
+import type { NencConfig } from "../../config/schema.js";
+import type { Orchestrator } from "../../core/contract/index.js";
 import type { HeartbeatMessage } from "./heartbeat.js";
 
 /** Runs in its own thread: beats for the process's runner contexts on a timer. */

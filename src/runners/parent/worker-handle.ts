@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { CHILD_INIT_ENV, type ParentToWorker, type WorkerInit, type WorkerToParent } from "./worker-messages.js";
+import { CHILD_INIT_ENV, type ParentToWorker, type WorkerInit, type WorkerToParent } from "../worker-messages.js";
 
 /** How a worker ended, as the parent saw it. */
 export interface WorkerExit {
@@ -31,8 +31,8 @@ export class ThreadHandle implements WorkerHandle {
   readonly pid = null;
 
   constructor(init: WorkerInit) {
-    this.worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), {
-      workerData: { ...init, nencModule: new URL("./thread-worker.ts", import.meta.url).href },
+    this.worker = new Worker(new URL("../worker/worker-entry.mjs", import.meta.url), {
+      workerData: { ...init, nencModule: new URL("../worker/thread-worker.ts", import.meta.url).href },
     });
     this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
   }
@@ -94,7 +94,7 @@ export class ProcessHandle implements WorkerHandle {
     private readonly memoryLimitMb: number,
   ) {
     const { appModule, ...rest } = init;
-    this.child = fork(new URL("./child-process-entry.mjs", import.meta.url), ["--app", appModule], {
+    this.child = fork(new URL("../worker/child-process-entry.mjs", import.meta.url), ["--app", appModule], {
       execArgv: memoryLimitMb > 0 ? [`--max-old-space-size=${memoryLimitMb}`] : [],
       env: { ...process.env, [CHILD_INIT_ENV]: JSON.stringify(rest) },
       serialization: "json",

@@ -1,8 +1,8 @@
 import { availableParallelism } from "node:os";
+import type { WorkerInit } from "../worker-messages.js";
 import type { PoolMember } from "./child-pool.js";
 import { PoolRunner } from "./pool-runner.js";
 import { ThreadHandle, type WorkerHandle } from "./worker-handle.js";
-import type { WorkerInit } from "./worker-messages.js";
 
 /**
  * Worker threads, each loading the app module and executing one invocation at a time with

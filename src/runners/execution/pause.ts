@@ -1,6 +1,6 @@
-import type { PauseController } from "../core/context.js";
-import type { TransitionRequest, TransitionResult } from "../core/contract/index.js";
-import type { Logger } from "../core/logger.js";
+import type { PauseController } from "../../core/context.js";
+import type { TransitionRequest, TransitionResult } from "../../core/contract/index.js";
+import type { Logger } from "../../core/logger.js";
 import type { OwnedInvocation } from "./hand-back.js";
 
 /**

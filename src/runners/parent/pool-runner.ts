@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
-import { RunnerError } from "../errors/index.js";
+import { RunnerError } from "../../errors/index.js";
+import type { WorkerInit } from "../worker-messages.js";
 import { ChildPool, type PoolMember } from "./child-pool.js";
 import { Runner } from "./runner.js";
 import type { WorkerHandle } from "./worker-handle.js";
-import type { WorkerInit } from "./worker-messages.js";
 
 /**
  * A runner whose work is done by workers (threads or child processes) kept in a ChildPool.

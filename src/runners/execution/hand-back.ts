@@ -1,5 +1,5 @@
-import type { Broker, Orchestrator } from "../core/contract/index.js";
-import type { Logger } from "../core/logger.js";
+import type { Broker, Orchestrator } from "../../core/contract/index.js";
+import type { Logger } from "../../core/logger.js";
 
 export interface OwnedInvocation {
   id: string;

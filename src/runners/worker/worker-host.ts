@@ -1,7 +1,7 @@
-import { InvocationExecutor } from "./executor.js";
-import { loadApp } from "./load-app.js";
-import { createRunnerContext } from "./runner-context.js";
-import type { ParentToWorker, WorkerInit, WorkerToParent } from "./worker-messages.js";
+import { InvocationExecutor } from "../execution/executor.js";
+import { createRunnerContext } from "../execution/runner-context.js";
+import { loadApp } from "../load-app.js";
+import type { ParentToWorker, WorkerInit, WorkerToParent } from "../worker-messages.js";
 
 /** How a worker talks to its parent: a MessagePort (threads) or the IPC channel (child processes). */
 export interface WorkerTransport {

@@ -1,8 +1,8 @@
 import { Worker } from "node:worker_threads";
-import { heartbeatIntervalMs } from "../config/resolve.js";
-import type { NencConfig } from "../config/schema.js";
-import type { Orchestrator } from "../core/contract/index.js";
-import type { Logger } from "../core/logger.js";
+import { heartbeatIntervalMs } from "../../config/resolve.js";
+import type { NencConfig } from "../../config/schema.js";
+import type { Orchestrator } from "../../core/contract/index.js";
+import type { Logger } from "../../core/logger.js";
 
 export type HeartbeatMessage = { type: "add"; ids: string[] } | { type: "remove"; ids: string[] } | { type: "stop" };
 
@@ -30,7 +30,7 @@ export class Heartbeat {
     for (const id of ids) this.ids.add(id);
     const intervalMs = heartbeatIntervalMs(this.deps.config);
     if (this.deps.orchestrator.capabilities.sharedAcrossProcesses) {
-      this.worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), {
+      this.worker = new Worker(new URL("../worker/worker-entry.mjs", import.meta.url), {
         workerData: {
           nencModule: new URL("./heartbeat-thread.ts", import.meta.url).href,
           config: this.deps.config,
