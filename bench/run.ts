@@ -10,6 +10,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { appServices } from "../src/app.js";
 import { toEnvVars } from "../src/config/env-names.js";
 import type { NencConfigInput } from "../src/index.js";
 import { AsyncRunner, type Nenc } from "../src/index.js";
@@ -48,7 +49,7 @@ async function spawnRunnerProcess(app: Nenc, options: NencConfigInput): Promise<
       stdio: ["ignore", "inherit", "inherit"],
     },
   );
-  const { orchestrator } = await app.runtime.getComponents();
+  const { orchestrator } = await appServices(app).components();
   while (!(await orchestrator.runners()).some((r) => r.pid === child.pid && r.stoppedAt === null)) {
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -75,7 +76,7 @@ async function measure(backend: string): Promise<Record<string, string>> {
     }
     return spawnRunnerProcess(app, options);
   };
-  const { orchestrator } = await app.runtime.getComponents();
+  const { orchestrator } = await appServices(app).components();
   const waitAllDone = async (n: number) => {
     for (;;) {
       const done = (await orchestrator.countByStatus())

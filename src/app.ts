@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from "./config/resolve.js";
 import type { NencConfigInput } from "./config/schema.js";
+import type { Components } from "./core/contract/index.js";
 import { Invocation, type InvocationAccess } from "./core/invocation.js";
 import type { Logger } from "./core/logger.js";
 import { encode } from "./core/serialization.js";
@@ -10,11 +11,34 @@ import { AppRuntime } from "./runtime.js";
 export type NencOptions = NencConfigInput;
 
 /**
+ * What runners, the monitor and the CLI need from an app: a narrow view of its runtime, not
+ * the runtime itself. Not part of the package entry.
+ */
+export interface AppServices {
+  components(): Promise<Components>;
+  /** A child of the app's logger, tagged with `component`. */
+  logger(component: string): Logger;
+  /** Record and route one invocation of a registered task with already-encoded arguments. */
+  register(taskId: string, args: string): Promise<string>;
+  /** Write captured task log lines now (before a worker stops). */
+  flushLogs(): Promise<void>;
+}
+
+const services = new WeakMap<Nenc, AppServices>();
+
+/** The narrow view of `app` for runners, the monitor and the CLI. */
+export function appServices(app: Nenc): AppServices {
+  const s = services.get(app);
+  if (!s) throw new TypeError("appServices() takes a Nenc app.");
+  return s;
+}
+
+/**
  * The app: holds the task registry and wires the components chosen by config.
  * All logic lives in core/, backends/, runners/ and recovery/.
  */
 export class Nenc {
-  readonly runtime: AppRuntime;
+  private readonly runtime: AppRuntime;
   private readonly registry = new Map<string, Task<TaskFunction>>();
   private readonly access: InvocationAccess;
 
@@ -24,6 +48,13 @@ export class Nenc {
       orchestrator: async () => (await this.runtime.getComponents()).orchestrator,
       waiter: () => this.runtime.waiter(),
     };
+    const runtime = this.runtime;
+    services.set(this, {
+      components: () => runtime.getComponents(),
+      logger: (component) => runtime.log.child({ component }),
+      register: (taskId, args) => runtime.register(this.getTask(taskId).id, args),
+      flushLogs: () => runtime.flushLogs(),
+    });
   }
 
   /** Register a task. Its id is `options.name` or the function's name. */

@@ -6,11 +6,9 @@ import { currentExecution } from "./core/context.js";
 import type { Components, LogRecord, NewInvocation, RouteRequest } from "./core/contract/index.js";
 import { newInvocationId } from "./core/ids.js";
 import { LogRoot } from "./core/logger.js";
+import { BROKER_PRIORITY } from "./core/priorities.js";
 import { ResultWaiter } from "./core/result-waiter.js";
 import { withSpan } from "./core/tracing.js";
-
-/** Broker priority of invocations registered by a running task (their parent may await them). */
-export const SUB_INVOCATION_PRIORITY = 2;
 
 /**
  * What an app needs at run time, created on first use: the resolved config, the three
@@ -87,7 +85,12 @@ export class AppRuntime {
     await orchestrator.register(items);
     // Sub-invocations come first: their parents usually wait on them (deadlock avoidance).
     await broker.route(
-      items.map((i): RouteRequest => ({ id: i.id, priority: i.parentId ? SUB_INVOCATION_PRIORITY : 0 })),
+      items.map(
+        (i): RouteRequest => ({
+          id: i.id,
+          priority: i.parentId ? BROKER_PRIORITY.subInvocation : BROKER_PRIORITY.call,
+        }),
+      ),
     );
     return items.map(() => null);
   }

@@ -1,9 +1,12 @@
 import type { Context } from "hono";
-import type { Nenc } from "../app.js";
+import { appServices, type Nenc } from "../app.js";
 import { deadAfterMs } from "../config/resolve.js";
 import type { Components } from "../core/contract/index.js";
 import { HistoryCache } from "./history-cache.js";
 import { layout, type PageOptions } from "./views/layout.js";
+
+/** The actor id the monitor writes history rows with. */
+export const MONITOR_ACTOR = "monitor";
 
 /** What every route needs: the app (read through the backend contract only) and the CSRF token. */
 export interface MonitorContext {
@@ -20,9 +23,9 @@ export function createContext(app: Nenc, csrfToken: string): MonitorContext {
   return {
     app,
     csrfToken,
-    components: () => app.runtime.getComponents(),
+    components: () => appServices(app).components(),
     deadAfterMs: async () => deadAfterMs((await app.config()).config),
-    history: new HistoryCache(async () => (await app.runtime.getComponents()).orchestrator),
+    history: new HistoryCache(async () => (await appServices(app).components()).orchestrator),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Broker, Orchestrator, StatusRecord } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
+import { takeAndReroute } from "../core/operations/reroute.js";
+import { BROKER_PRIORITY } from "../core/priorities.js";
 import { OWNED_STATUSES, RECOVERY_STATUSES, recoveryStatusFor, type Status } from "../core/status.js";
 import { withSpan } from "../core/tracing.js";
 
@@ -35,24 +37,12 @@ async function rerouteInSpan(
   records: StatusRecord[],
   why: (r: StatusRecord) => string,
 ): Promise<string[]> {
-  const { orchestrator, broker, runnerId, logger } = deps;
-  const first = await orchestrator.transition(
-    records.map((r) => {
-      const to: Status = RECOVERY_STATUSES.includes(r.status)
-        ? "REROUTED"
-        : (recoveryStatusFor(r.status) ?? "REROUTED");
-      return { id: r.id, to, runnerId, expectFrom: [r.status], note: why(r) };
-    }),
-  );
-  const inRecovery = first.filter((t) => t.ok && t.to !== "REROUTED").map((t) => t.id);
-  const second = await orchestrator.transition(
-    inRecovery.map((id) => ({ id, to: "REROUTED" as const, runnerId, note: "recovered" })),
-  );
-  const rerouted = [
-    ...first.filter((t) => t.ok && t.to === "REROUTED").map((t) => t.id),
-    ...second.filter((t) => t.ok).map((t) => t.id),
-  ];
-  await broker.route(rerouted.map((id) => ({ id, priority: 1 })));
+  const { runnerId, logger } = deps;
+  const takes = records.map((r) => {
+    const to: Status = RECOVERY_STATUSES.includes(r.status) ? "REROUTED" : (recoveryStatusFor(r.status) ?? "REROUTED");
+    return { id: r.id, to, runnerId, expectFrom: [r.status], note: why(r) };
+  });
+  const rerouted = (await takeAndReroute(deps, takes, "recovered")).map((r) => r.id);
   const byId = new Map(records.map((r) => [r.id, r]));
   for (const id of rerouted) {
     const r = byId.get(id);
@@ -95,7 +85,7 @@ export async function recoverStalePending(deps: RecoveryDeps, maxPendingMs: numb
   if (waiting.length > 0) {
     const queued = await deps.broker.queued(waiting.map((r) => r.id));
     const lost = waiting.filter((r) => !queued.has(r.id));
-    await deps.broker.route(lost.map((r) => ({ id: r.id, priority: 1 })));
+    await deps.broker.route(lost.map((r) => ({ id: r.id, priority: BROKER_PRIORITY.returned })));
     for (const r of lost) {
       deps.logger.warn(
         { component: "recovery", invocation: r.id, task: r.taskId },

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { appServices } from "../../src/app.js";
 import type { Orchestrator, RunnerRecord } from "../../src/core/contract/index.js";
 import { Nenc, TaskFailedError } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
@@ -36,7 +37,7 @@ beforeAll(async () => {
   app = new Nenc(backend.options);
   tasks = defineTasks(app);
   await app.purge();
-  orchestrator = (await app.runtime.getComponents()).orchestrator;
+  orchestrator = (await appServices(app).components()).orchestrator;
 });
 
 // Kill the parents a test left behind; killAllRunners also waits for their children to exit.

@@ -5,6 +5,7 @@
 
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appServices } from "../../src/app.js";
 import { shortId } from "../../src/core/ids.js";
 import { ConfigError, ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
 import { checkBind } from "../../src/monitor/security.js";
@@ -39,7 +40,7 @@ describe("monitor routes (SQLite, real runner process)", () => {
     await failed.result().catch(() => undefined);
     Object.assign(ids, { echo: echo.id, chatty: chatty.id, parent: parent.id, failed: failed.id });
     // The runner process writes captured log lines in batches, shortly after the task ends.
-    const { stateBackend } = await app.runtime.getComponents();
+    const { stateBackend } = await appServices(app).components();
     await waitUntil(async () => (await stateBackend.logs(chatty.id)).length >= 4, 10_000, "chatty's log lines");
     ({ hono } = createMonitorApp(app));
   });

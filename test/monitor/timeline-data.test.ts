@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
+import { appServices } from "../../src/app.js";
 import type { HistoryEntry } from "../../src/index.js";
 import { Nenc } from "../../src/index.js";
 import { HistoryCache } from "../../src/monitor/history-cache.js";
@@ -66,7 +67,7 @@ describe("timeline data", () => {
     });
 
     it("aggregates thin bars into buckets and stays bounded", async () => {
-      const c = await app.runtime.getComponents();
+      const c = await appServices(app).components();
       const runners = ["r1", "r2", "r3", "r4"];
       const now = Date.now();
       for (const id of runners) {

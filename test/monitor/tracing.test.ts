@@ -21,6 +21,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appServices } from "../../src/app.js";
 import { AsyncRunner, Nenc } from "../../src/index.js";
 import { recoverStalePending } from "../../src/recovery/recovery-pass.js";
 import { testAppId } from "../helpers/backends.js";
@@ -195,7 +196,7 @@ describe("OpenTelemetry spans", () => {
 
   it("a recovery pass is a span", async () => {
     const app = new Nenc({ backend: "memory", appId: testAppId("otel"), logLevel: "silent" });
-    const c = await app.runtime.getComponents();
+    const c = await appServices(app).components();
     await c.orchestrator.register([
       { id: "stuck", taskId: "t", args: "[]", parentId: null, workflowId: "stuck", createdAt: Date.now() },
     ]);

@@ -24,6 +24,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { appServices } from "../../src/app.js";
 import { canTransition } from "../../src/core/status.js";
 import { Nenc } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
@@ -122,7 +123,7 @@ describe.skipIf(!available)("redis outages during a run of a few hundred invocat
     try {
       const runner = spawnRunner({ env: backend.env, runner: "AsyncRunner", concurrency: 4 });
       await runner.waitFor(/AsyncRunner \S+ started/);
-      const { orchestrator } = await app.runtime.getComponents();
+      const { orchestrator } = await appServices(app).components();
       // The runner's heartbeat thread connects on its own, about a second after start-up; a
       // thread whose first connect fails does not retry (src/runners, reported), so let it
       // connect before the outage: its beats move lastHeartbeat past the registration stamp.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { appServices } from "../../src/app.js";
 import {
   AsyncRunner,
   ErrorCode,
@@ -74,11 +75,11 @@ describe("Nenc app API", () => {
   });
 
   it("a non-serializable argument fails at the call and records nothing", async () => {
-    const before = (await (await app.runtime.getComponents()).orchestrator.find({})).length;
+    const before = (await (await appServices(app).components()).orchestrator.find({})).length;
     const err = await add(1, (() => 2) as unknown as number).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SerializationError);
     expect((err as SerializationError).message).toContain("add arguments[1]");
-    expect((await (await app.runtime.getComponents()).orchestrator.find({})).length).toBe(before);
+    expect((await (await appServices(app).components()).orchestrator.find({})).length).toBe(before);
   });
 
   it("retryFor errors are retried with backoff, then succeed", async () => {
@@ -102,10 +103,10 @@ describe("Nenc app API", () => {
     const inv = await parent(41);
     const out = await inv.result({ timeoutMs: 10_000 });
     expect(out.result).toBe(42);
-    const { stateBackend } = await app.runtime.getComponents();
+    const { stateBackend } = await appServices(app).components();
     const child = (await stateBackend.getInvocations([out.childId])).get(out.childId);
     expect(child).toMatchObject({ parentId: inv.id, workflowId: inv.id, taskId: "add" });
-    await app.runtime.flushLogs();
+    await appServices(app).flushLogs();
     const logs = await stateBackend.logs(inv.id);
     expect(logs.map((l) => l.message)).toContain("parent got 41");
     expect(logs[0]).toMatchObject({ taskId: "parent", invocationId: inv.id, runnerId: runner.id });
@@ -132,7 +133,7 @@ describe("Nenc app API", () => {
       .status()
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvocationNotFoundError);
-    const { broker } = await app.runtime.getComponents();
+    const { broker } = await appServices(app).components();
     expect(await broker.depth()).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { appServices } from "../../app.js";
 import { RunnerError } from "../../errors/index.js";
 import { createRunner } from "../../runners/index.js";
 import { loadApp } from "../../runners/load-app.js";
@@ -32,7 +33,7 @@ export function registerRunnerCommand(program: Command): void {
       if (app.taskIds.length === 0) {
         throw new RunnerError(`--app ${opts.app} registers no tasks; a runner for it could never execute anything.`);
       }
-      const { orchestrator } = await app.runtime.getComponents();
+      const { orchestrator } = await appServices(app).components();
       if (!orchestrator.capabilities.sharedAcrossProcesses) {
         throw new RunnerError(
           `backend "${config.backend}" lives inside one process: a runner started from the CLI would never see invocations registered elsewhere. Use backend sqlite, redis or postgres.`,

@@ -1,9 +1,11 @@
 import type { Context, Hono } from "hono";
+import { appServices } from "../../app.js";
 import type { InvocationData } from "../../core/contract/index.js";
+import { cancelInvocation } from "../../core/operations/cancel.js";
+import { rerunInvocation } from "../../core/operations/rerun.js";
 import { isFinal, RECOVERY_STATUSES } from "../../core/status.js";
 import { coerceError, NencError, type SerializedError } from "../../errors/index.js";
-import { cancelInvocation, rerunInvocation } from "../actions.js";
-import { type MonitorContext, renderPage } from "../context.js";
+import { MONITOR_ACTOR, type MonitorContext, renderPage } from "../context.js";
 import { fmtDuration, fmtTime, prettyJson, shortId } from "../format.js";
 import { type Html, html } from "../html.js";
 import { invLink, keyValues, section, statusBadge, table } from "../views/parts.js";
@@ -146,7 +148,7 @@ export function registerInvocation(app: Hono, ctx: MonitorContext): void {
   app.post("/invocations/:id/cancel", async (c) => {
     const id = c.req.param("id");
     try {
-      const r = await cancelInvocation(await ctx.components(), id, "from the monitor");
+      const r = await cancelInvocation((await ctx.components()).orchestrator, id, "from the monitor", MONITOR_ACTOR);
       const notice = r.ok ? "Cancelled." : `Not cancelled: ${r.reason}${r.current ? ` (status ${r.current})` : ""}.`;
       return c.redirect(`/invocations/${encodeURIComponent(id)}?notice=${encodeURIComponent(notice)}`, 303);
     } catch (err) {
@@ -157,7 +159,12 @@ export function registerInvocation(app: Hono, ctx: MonitorContext): void {
   app.post("/invocations/:id/rerun", async (c) => {
     const id = c.req.param("id");
     try {
-      const newId = await rerunInvocation(ctx.app, await ctx.components(), id);
+      const newId = await rerunInvocation(
+        (await ctx.components()).stateBackend,
+        appServices(ctx.app).register,
+        id,
+        "from the monitor",
+      );
       const notice = `Rerun of ${id}.`;
       return c.redirect(`/invocations/${encodeURIComponent(newId)}?notice=${encodeURIComponent(notice)}`, 303);
     } catch (err) {

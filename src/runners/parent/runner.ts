@@ -1,4 +1,4 @@
-import type { Nenc } from "../../app.js";
+import { appServices, type Nenc } from "../../app.js";
 import type { NencConfig } from "../../config/schema.js";
 import type { Components, RunnerContext } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
@@ -52,8 +52,9 @@ export abstract class Runner {
     const { app } = this.options;
     running.add(this);
     this.config = (await app.config()).config;
-    this.components = await app.runtime.getComponents();
-    this.logger = app.runtime.log.child({ component: "runner" });
+    const services = appServices(app);
+    this.components = await services.components();
+    this.logger = services.logger("runner");
     this.context = createRunnerContext(this.kind, null);
     await this.components.orchestrator.registerRunner(this.context);
     this.heartbeat = new Heartbeat({

@@ -1,3 +1,4 @@
+import { appServices } from "../../app.js";
 import { InvocationExecutor } from "../execution/executor.js";
 import { createRunnerContext } from "../execution/runner-context.js";
 import { loadApp } from "../load-app.js";
@@ -23,7 +24,8 @@ export async function runWorker(
   const app = await loadApp(init.appModule);
   app.overrideConfig(init.overrides);
   const { config } = await app.config();
-  const components = await app.runtime.getComponents();
+  const services = appServices(app);
+  const components = await services.components();
   const context = createRunnerContext(init.kind, init.parentId);
   await components.orchestrator.registerRunner(context);
   let finishing = false;
@@ -40,7 +42,7 @@ export async function runWorker(
     config,
     context,
     slots: init.slots,
-    logger: app.runtime.log.child({ component: "worker" }),
+    logger: services.logger("worker"),
     events: {
       onStart: (inv) => {
         transport.post({ type: "started", inv });
@@ -56,7 +58,7 @@ export async function runWorker(
     },
   });
   transport.onMessage((m) => {
-    if (m.type === "stop") void executor.stopClaiming().then(() => app.runtime.flushLogs());
+    if (m.type === "stop") void executor.stopClaiming().then(() => services.flushLogs());
   });
   transport.post({ type: "ready", context });
   executor.start();

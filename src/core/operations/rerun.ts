@@ -1,0 +1,28 @@
+import { InvocationNotFoundError } from "../../errors/index.js";
+import type { StateBackend } from "../contract/index.js";
+
+/**
+ * Rerun: a new invocation of the same task with the same stored arguments, through the app's
+ * register path. Both invocations get a log line naming the other and `origin` (who asked).
+ */
+export async function rerunInvocation(
+  stateBackend: StateBackend,
+  register: (taskId: string, args: string) => Promise<string>,
+  id: string,
+  origin: string,
+): Promise<string> {
+  const data = (await stateBackend.getInvocations([id])).get(id);
+  if (!data) throw new InvocationNotFoundError(id);
+  const newId = await register(data.taskId, data.args);
+  const at = Date.now();
+  const line = (invocationId: string, message: string) => ({
+    invocationId,
+    runnerId: null,
+    taskId: data.taskId,
+    level: "info",
+    message,
+    at,
+  });
+  await stateBackend.appendLogs([line(id, `rerun as ${newId} ${origin}`), line(newId, `rerun of ${id} ${origin}`)]);
+  return newId;
+}
