@@ -1,5 +1,3 @@
-import type { NencConfigInput } from "./schema.js";
-
 export const ENV_PREFIX = "NENC__";
 
 /** `runnerConsideredDeadAfterMinutes` -> `NENC__RUNNER_CONSIDERED_DEAD_AFTER_MINUTES`. */
@@ -8,7 +6,7 @@ export function toEnvName(key: string): string {
 }
 
 /** Config values as NENC__* variables (for starting runner processes with the same config). */
-export function toEnvVars(options: NencConfigInput): Record<string, string> {
+export function toEnvVars(options: Readonly<Record<string, unknown>>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(options)) if (v !== undefined) env[toEnvName(k)] = String(v);
   return env;

@@ -9,8 +9,6 @@ export const ErrorCode = {
   UnknownTask: "NENC_UNKNOWN_TASK",
   Serialization: "NENC_SERIALIZATION",
   InvocationNotFound: "NENC_INVOCATION_NOT_FOUND",
-  InvalidTransition: "NENC_INVALID_TRANSITION",
-  StaleToken: "NENC_STALE_TOKEN",
   Timeout: "NENC_TIMEOUT",
   TaskFailed: "NENC_TASK_FAILED",
   Retry: "NENC_RETRY",
@@ -81,28 +79,6 @@ export class InvocationNotFoundError extends NencError {
     super(
       ErrorCode.InvocationNotFound,
       `Invocation ${invocationId} does not exist in this app (it may have been purged).`,
-    );
-  }
-}
-
-export class InvalidTransitionError extends NencError {
-  constructor(
-    message: string,
-    readonly invocationId: string,
-  ) {
-    super(ErrorCode.InvalidTransition, message);
-  }
-}
-
-/** A write carried a fencing token that is no longer current: another runner owns the work now. */
-export class StaleTokenError extends NencError {
-  constructor(
-    readonly invocationId: string,
-    readonly token: number,
-  ) {
-    super(
-      ErrorCode.StaleToken,
-      `Invocation ${invocationId}: fencing token ${token} is stale; another runner owns it now. The write was refused.`,
     );
   }
 }

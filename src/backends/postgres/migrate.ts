@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BackendError, ConfigError } from "../../errors/index.js";
-import type { Queryable } from "./pool.js";
+import type { Queryable } from "./queryable.js";
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
 

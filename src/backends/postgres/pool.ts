@@ -4,15 +4,10 @@ import { type Logger, LogRoot } from "../../core/logger.js";
 import { BackendError, NencError, redactUrl } from "../../errors/index.js";
 import { NotificationListener } from "./listener.js";
 import { migrate } from "./migrate.js";
+import type { Queryable } from "./queryable.js";
 import { isTransient, RetryPolicy } from "./retry.js";
 
-/** The part of a pg client the components use (a pool client inside a transaction, or the pool). */
-export interface Queryable {
-  query<R = Record<string, unknown>>(
-    text: string,
-    values?: readonly unknown[],
-  ): Promise<{ rows: R[]; rowCount: number | null }>;
-}
+export type { Queryable } from "./queryable.js";
 
 function adapt(c: { query: (text: string, values?: unknown[]) => Promise<pg.QueryResult> }): Queryable {
   return {

@@ -144,6 +144,3 @@ export class SqliteDatabase {
 export function tablePrefix(appId: string): string {
   return `${appId}_`;
 }
-
-/** Every table of an app, for purge. */
-export const APP_TABLES = ["invocations", "status", "history", "outcomes", "runners", "leases", "queue", "logs"];
