@@ -101,6 +101,7 @@ export function toRunnerRecord(r: Row): RunnerRecord {
     startedAt: num(r, "started_at", what),
     lastHeartbeat: num(r, "last_heartbeat", what),
     stoppedAt: numOrNull(r, "stopped_at", what),
+    stoppingUntil: numOrNull(r, "stopping_until", what),
   };
 }
 

@@ -256,9 +256,49 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect(dead).toEqual(["quiet"]);
       const runners = await c.orchestrator.runners();
       const quiet = runners.find((r) => r.id === "quiet");
-      expect(quiet).toMatchObject({ kind: "AsyncRunner", host: "h", pid: 1, parentId: "alive", stoppedAt: null });
+      expect(quiet).toMatchObject({
+        kind: "AsyncRunner",
+        host: "h",
+        pid: 1,
+        parentId: "alive",
+        stoppedAt: null,
+        stoppingUntil: null,
+      });
       expect(runners.find((r) => r.id === "stopped")?.stoppedAt).toEqual(expect.any(Number));
       expect(runners.find((r) => r.id === "alive")?.lastHeartbeat).toBeGreaterThan(quiet?.lastHeartbeat ?? 0);
+    });
+
+    test("a draining runner is stopping until its deadline, keeps beating, and is not dead", async () => {
+      const base = { kind: "AsyncRunner", host: "h", pid: 1, threadId: 0, parentId: null, startedAt: Date.now() };
+      await c.orchestrator.registerRunner({ ...base, id: "draining" });
+      await c.orchestrator.registerRunner({ ...base, id: "worker", parentId: "draining" });
+      await c.orchestrator.registerRunner({ ...base, id: "other" });
+      expect((await c.orchestrator.runners()).map((r) => r.stoppingUntil)).toEqual([null, null, null]);
+      const before = Date.now();
+      await c.orchestrator.markRunnersStopping(["draining", "worker"], 30_000);
+      await c.orchestrator.markRunnersStopping([], 30_000);
+      const after = Date.now();
+      const byId = new Map((await c.orchestrator.runners()).map((r) => [r.id, r]));
+      for (const id of ["draining", "worker"]) {
+        const r = byId.get(id);
+        expect(r?.stoppedAt).toBeNull();
+        // Stamped by the backend's clock: allow a little skew against this process's.
+        expect(r?.stoppingUntil).toBeGreaterThanOrEqual(before + 30_000 - 2000);
+        expect(r?.stoppingUntil).toBeLessThanOrEqual(after + 30_000 + 2000);
+      }
+      expect(byId.get("other")?.stoppingUntil).toBeNull();
+      // Still beating while it drains: not dead. Once stopped: stopped, never dead.
+      await new Promise((r) => setTimeout(r, 120));
+      await c.orchestrator.heartbeat(["draining", "worker"]);
+      expect(await c.orchestrator.deadRunners(60)).toEqual(["other"]);
+      await c.orchestrator.markRunnersStopped(["draining", "worker"]);
+      const stopped = (await c.orchestrator.runners()).find((r) => r.id === "draining");
+      expect(stopped?.stoppedAt).toEqual(expect.any(Number));
+      expect(stopped?.stoppingUntil).toEqual(expect.any(Number));
+      // Registered again (same id): neither stopped nor stopping.
+      await c.orchestrator.registerRunner({ ...base, id: "draining" });
+      const again = (await c.orchestrator.runners()).find((r) => r.id === "draining");
+      expect(again).toMatchObject({ stoppedAt: null, stoppingUntil: null });
     });
 
     test("find by owner, status, age and page", async () => {

@@ -139,7 +139,7 @@ export class MemOrchestrator implements Orchestrator {
   }
 
   async registerRunner(ctx: RunnerContext): Promise<void> {
-    this.store.runners.set(ctx.id, { ...ctx, lastHeartbeat: Date.now(), stoppedAt: null });
+    this.store.runners.set(ctx.id, { ...ctx, lastHeartbeat: Date.now(), stoppedAt: null, stoppingUntil: null });
   }
 
   async heartbeat(runnerIds: readonly string[]): Promise<void> {
@@ -147,6 +147,14 @@ export class MemOrchestrator implements Orchestrator {
     for (const id of runnerIds) {
       const r = this.store.runners.get(id);
       if (r) r.lastHeartbeat = now;
+    }
+  }
+
+  async markRunnersStopping(runnerIds: readonly string[], drainMs: number): Promise<void> {
+    const until = Date.now() + Math.max(0, Math.round(drainMs));
+    for (const id of runnerIds) {
+      const r = this.store.runners.get(id);
+      if (r) r.stoppingUntil = until;
     }
   }
 

@@ -205,6 +205,11 @@ export class PostgresOrchestrator implements Orchestrator {
     if (runnerIds.length) await this.h.queryOnce("heartbeat", this.sql.heartbeat, [[...runnerIds]]);
   }
 
+  async markRunnersStopping(runnerIds: readonly string[], drainMs: number): Promise<void> {
+    if (runnerIds.length)
+      await this.h.query("markRunnersStopping", this.sql.stopping, [[...runnerIds], Math.max(0, Math.round(drainMs))]);
+  }
+
   async markRunnersStopped(runnerIds: readonly string[]): Promise<void> {
     if (runnerIds.length) await this.h.query("markRunnersStopped", this.sql.stop, [[...runnerIds]]);
   }
@@ -270,8 +275,9 @@ function orchestratorSql(s: string) {
     counts: `SELECT task_id, status, count(*)::int AS n FROM ${s}.status GROUP BY task_id, status`,
     upsertRunner: `INSERT INTO ${s}.runners (id, kind, host, pid, thread_id, parent_id, started_at, last_heartbeat, stopped_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, ${now}, NULL)
-      ON CONFLICT (id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, stopped_at = NULL`,
+      ON CONFLICT (id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, stopped_at = NULL, stopping_until = NULL`,
     heartbeat: `UPDATE ${s}.runners SET last_heartbeat = ${now} WHERE id = ANY($1::text[])`,
+    stopping: `UPDATE ${s}.runners SET stopping_until = ${now} + $2 WHERE id = ANY($1::text[])`,
     stop: `UPDATE ${s}.runners SET stopped_at = ${now} WHERE id = ANY($1::text[])`,
     runners: `SELECT * FROM ${s}.runners ORDER BY started_at, id`,
     dead: `SELECT id FROM ${s}.runners WHERE stopped_at IS NULL AND last_heartbeat < ${now} - $1 ORDER BY id`,

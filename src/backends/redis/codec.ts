@@ -116,6 +116,7 @@ export function decodeRunner(id: string, h: Record<string, string>): RunnerRecor
     startedAt: int(h.started, `${what}: startedAt`),
     lastHeartbeat: int(h.hb, `${what}: lastHeartbeat`),
     stoppedAt: h.stopped === undefined ? null : int(h.stopped, `${what}: stoppedAt`),
+    stoppingUntil: h.stopping === undefined ? null : int(h.stopping, `${what}: stoppingUntil`),
   };
 }
 

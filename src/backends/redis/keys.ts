@@ -13,7 +13,7 @@
  *   by-task:<task>    zset  score updated, member id
  *   by-owner:<runner> set   ids the runner owns
  *   counts            hash  "<task>\t<status>" -> count
- *   runner:<id>       hash  runner context, hb (last heartbeat), stopped
+ *   runner:<id>       hash  runner context, hb (last heartbeat), stopping (drain deadline), stopped
  *   runners           zset  score startedAt
  *   alive             zset  score last heartbeat (server time), runners not stopped
  *   lease:<name>      string holder, with a server-side expiry (PX)

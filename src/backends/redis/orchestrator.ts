@@ -214,6 +214,11 @@ export class RedisOrchestrator implements Orchestrator {
     if (runnerIds.length) await scripts().runners.run(this.cmd, [this.p, "heartbeat", ...runnerIds]);
   }
 
+  async markRunnersStopping(runnerIds: readonly string[], drainMs: number): Promise<void> {
+    if (runnerIds.length)
+      await scripts().runners.run(this.cmd, [this.p, "stopping", Math.max(0, Math.round(drainMs)), ...runnerIds]);
+  }
+
   async markRunnersStopped(runnerIds: readonly string[]): Promise<void> {
     if (runnerIds.length) await scripts().runners.run(this.cmd, [this.p, "stop", ...runnerIds]);
   }

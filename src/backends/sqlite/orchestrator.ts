@@ -185,6 +185,11 @@ export class SQLiteOrchestrator implements Orchestrator {
     if (runnerIds.length) this.sql.heartbeat.run(Date.now(), JSON.stringify(runnerIds));
   }
 
+  async markRunnersStopping(runnerIds: readonly string[], drainMs: number): Promise<void> {
+    if (runnerIds.length)
+      this.sql.stopping.run(Date.now() + Math.max(0, Math.round(drainMs)), JSON.stringify(runnerIds));
+  }
+
   async markRunnersStopped(runnerIds: readonly string[]): Promise<void> {
     if (runnerIds.length) this.sql.stop.run(Date.now(), JSON.stringify(runnerIds));
   }
@@ -243,9 +248,10 @@ function orchestratorStatements(db: Database, p: string) {
     counts: db.prepare(`SELECT task_id, status, count(*) AS n FROM ${p}status GROUP BY task_id, status`),
     upsertRunner: db.prepare(
       `INSERT INTO ${p}runners (id, kind, host, pid, thread_id, parent_id, started_at, last_heartbeat, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
-       ON CONFLICT (id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, stopped_at = NULL`,
+       ON CONFLICT (id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, stopped_at = NULL, stopping_until = NULL`,
     ),
     heartbeat: db.prepare(`UPDATE ${p}runners SET last_heartbeat = ? WHERE id IN ${ids}`),
+    stopping: db.prepare(`UPDATE ${p}runners SET stopping_until = ? WHERE id IN ${ids}`),
     stop: db.prepare(`UPDATE ${p}runners SET stopped_at = ? WHERE id IN ${ids}`),
     runners: db.prepare(`SELECT * FROM ${p}runners ORDER BY started_at`),
     dead: db.prepare(`SELECT id FROM ${p}runners WHERE stopped_at IS NULL AND last_heartbeat < ?`),

@@ -38,6 +38,11 @@ export interface RunnerRegistry {
   /** Record (or refresh) runner contexts and stamp their heartbeat with the backend's clock. */
   heartbeat(runnerIds: readonly string[]): Promise<void>;
   registerRunner(ctx: RunnerContext): Promise<void>;
+  /**
+   * The runners began draining: set their `stoppingUntil` to the backend's clock + `drainMs`.
+   * A runner registered again (same id) is no longer stopping.
+   */
+  markRunnersStopping(runnerIds: readonly string[], drainMs: number): Promise<void>;
   markRunnersStopped(runnerIds: readonly string[]): Promise<void>;
   runners(): Promise<RunnerRecord[]>;
   /** Runners not stopped whose heartbeat is older than `olderThanMs` by the backend's clock. */

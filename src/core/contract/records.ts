@@ -88,6 +88,12 @@ export interface RunnerRecord extends RunnerContext {
   lastHeartbeat: number;
   /** Set when the runner stopped cleanly; a stopped runner is never "dead". */
   stoppedAt: number | null;
+  /**
+   * Set when the runner began a graceful stop (drain): the deadline (backend clock) until which
+   * its in-flight work may finish; what still runs then is handed back. It keeps beating
+   * meanwhile, so it is not dead; null when it is not stopping.
+   */
+  stoppingUntil: number | null;
 }
 
 export interface InvocationFilter {

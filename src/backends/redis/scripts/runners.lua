@@ -1,7 +1,8 @@
 -- Runner contexts and heartbeats, stamped with the server's clock (TIME).
 -- ARGV[1] orchestrator key prefix; ARGV[2] operation; ARGV[3..] arguments.
---   register <json context>        record (or refresh) a runner; heartbeat now; clears "stopped"
+--   register <json context>        record (or refresh) a runner; heartbeat now; clears "stopped", "stopping"
 --   heartbeat <id> ...             stamp the heartbeat of known runners
+--   stopping <drainMs> <id> ...    runners draining: "stopping" = now + drainMs (they keep beating)
 --   stop <id> ...                  mark runners stopped (never dead afterwards)
 --   dead <olderThanMs>             ids of runners not stopped whose heartbeat is older
 local P = ARGV[1]
@@ -15,7 +16,7 @@ if op == 'register' then
   local key = P .. 'runner:' .. c.id
   redis.call('HSET', key, 'id', c.id, 'kind', c.kind, 'host', c.host, 'pid', c.pid, 'thread', c.threadId,
     'started', string.format('%.0f', c.startedAt), 'hb', now_s)
-  redis.call('HDEL', key, 'stopped', 'parent')
+  redis.call('HDEL', key, 'stopped', 'stopping', 'parent')
   if type(c.parentId) == 'string' then redis.call('HSET', key, 'parent', c.parentId) end
   redis.call('ZADD', P .. 'runners', string.format('%.0f', c.startedAt), c.id)
   redis.call('ZADD', P .. 'alive', now_s, c.id)
@@ -27,6 +28,13 @@ elseif op == 'heartbeat' then
       redis.call('HSET', key, 'hb', now_s)
       if redis.call('HEXISTS', key, 'stopped') == 0 then redis.call('ZADD', P .. 'alive', now_s, ARGV[i]) end
     end
+  end
+  return 1
+elseif op == 'stopping' then
+  local until_s = string.format('%.0f', now + tonumber(ARGV[3]))
+  for i = 4, #ARGV do
+    local key = P .. 'runner:' .. ARGV[i]
+    if redis.call('EXISTS', key) == 1 then redis.call('HSET', key, 'stopping', until_s) end
   end
   return 1
 elseif op == 'stop' then
