@@ -122,9 +122,9 @@ export const CONFIG_KEYS = {
   retryBackoffMs: key(z.number().min(0), 200, "Base delay before a retry; doubles each attempt, with full jitter."),
   retryBackoffMaxMs: key(z.number().min(0), 30_000, "Upper bound of the retry delay."),
   shutdownGraceSeconds: key(
-    z.number().min(0),
-    5,
-    "On SIGTERM/SIGINT, how long a runner waits for handed-back work to be recorded before exiting.",
+    z.number().min(0).max(86_400),
+    20,
+    "Drain window: on SIGTERM/SIGINT a runner claims nothing more and lets in-flight invocations finish for up to this long, then hands back what still runs (a second signal: at once); it exits 1 if not done 10 s after the window. 0: hand back at once. `nenc runner start --drain-seconds` overrides it.",
   ),
   logLevel: key(
     z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),

@@ -30,8 +30,11 @@ export type WorkerToParent =
   | { type: "started"; inv: OwnedInvocation }
   | { type: "finished"; id: string }
   | { type: "paused"; id: string }
-  | { type: "resumed"; id: string };
+  | { type: "resumed"; id: string }
+  /** After "stop": the worker claims nothing more and everything it ran has finished. */
+  | { type: "drained" };
 
+/** "stop": claim nothing more, finish what is in flight, then report "drained" (the parent ends the worker). */
 export type ParentToWorker = { type: "stop" };
 
 /** The environment variable carrying a child process's WorkerInit (JSON). */

@@ -4,11 +4,19 @@ import { RunnerError } from "../../errors/index.js";
 import { createRunner } from "../../runners/index.js";
 import { loadApp } from "../../runners/load-app.js";
 
+/**
+ * After the drain, how long the hand-back and the clean-up (mark stopped, close connections)
+ * may take before the process exits 1 anyway: the hard exit comes shutdownGraceSeconds + this.
+ */
+const HAND_BACK_MS = 10_000;
+
 export function registerRunnerCommand(program: Command): void {
   const runner = program.command("runner").description("Run invocations");
   runner
     .command("start")
-    .description("Start a runner for the app; SIGTERM/SIGINT hand in-flight work back and exit 0")
+    .description(
+      "Start a runner for the app; SIGTERM/SIGINT: stop claiming, let in-flight work finish for up to --drain-seconds, hand back the rest, exit 0; a second signal hands back at once",
+    )
     .requiredOption("--app <file>", "module exporting the Nenc app (.ts works directly)")
     .option(
       "--runner <cls>",
@@ -23,11 +31,23 @@ export function registerRunnerCommand(program: Command): void {
         return n;
       },
     )
-    .action(async (opts: { app: string; runner?: string; concurrency?: number }) => {
+    .option(
+      "--drain-seconds <n>",
+      "on SIGTERM/SIGINT, let in-flight work finish for up to n seconds, then hand back what still runs; 0: hand back at once; overrides shutdownGraceSeconds",
+      (v) => {
+        const n = Number(v);
+        if (v.trim() === "" || !Number.isFinite(n) || n < 0) {
+          throw new Error(`--drain-seconds must be a number of seconds >= 0, got "${v}"`);
+        }
+        return n;
+      },
+    )
+    .action(async (opts: { app: string; runner?: string; concurrency?: number; drainSeconds?: number }) => {
       const app = await loadApp(opts.app);
       app.overrideConfig({
         ...(opts.runner ? { runnerCls: opts.runner } : {}),
         ...(opts.concurrency ? { runnerConcurrency: opts.concurrency } : {}),
+        ...(opts.drainSeconds !== undefined ? { shutdownGraceSeconds: opts.drainSeconds } : {}),
       });
       const { config } = await app.config();
       if (app.taskIds.length === 0) {
@@ -40,22 +60,46 @@ export function registerRunnerCommand(program: Command): void {
         );
       }
       const r = createRunner(config, { app, appModule: opts.app });
+      const drainMs = config.shutdownGraceSeconds * 1000;
+      let force: NodeJS.Timeout | null = null;
+      const forceExitIn = (ms: number) => {
+        if (force) clearTimeout(force);
+        force = setTimeout(() => {
+          process.stderr.write(
+            "shutdown took too long: exiting now; heartbeat expiry recovers what was not handed back\n",
+          );
+          process.exit(1);
+        }, ms);
+        force.unref();
+      };
       let signals = 0;
+      // First signal: drain (claim nothing, let in-flight work finish until the deadline), then
+      // hand back what still runs and exit 0. Second signal during the drain: hand back now.
+      // Any further signal (or a second one once the hand-back has begun): exit 1 at once.
       const onSignal = (sig: NodeJS.Signals) => {
         signals++;
-        if (signals > 1) {
-          process.stderr.write(`second ${sig}: exiting now\n`);
+        if (signals === 1) {
+          forceExitIn(drainMs + HAND_BACK_MS);
+          if (drainMs > 0) {
+            process.stderr.write(
+              `${sig}: draining for up to ${config.shutdownGraceSeconds} s; send it again to hand back in-flight work now\n`,
+            );
+          }
+          void r.stop(`runner received ${sig}`, { drainMs }).then(
+            () => process.exit(0),
+            (err: Error) => {
+              process.stderr.write(`shutdown failed: ${err.message}\n`);
+              process.exit(1);
+            },
+          );
+        } else if (signals === 2 && r.draining) {
+          process.stderr.write(`second ${sig}: handing back in-flight work now\n`);
+          forceExitIn(HAND_BACK_MS);
+          r.handBackNow(`second ${sig} during the drain`);
+        } else {
+          process.stderr.write(`${sig} again: exiting now\n`);
           process.exit(1);
         }
-        const force = setTimeout(() => process.exit(1), (config.shutdownGraceSeconds + 5) * 1000);
-        force.unref();
-        void r.stop(`runner received ${sig}`).then(
-          () => process.exit(0),
-          (err: Error) => {
-            process.stderr.write(`shutdown failed: ${err.message}\n`);
-            process.exit(1);
-          },
-        );
       };
       process.on("SIGTERM", onSignal);
       process.on("SIGINT", onSignal);

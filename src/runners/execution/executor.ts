@@ -40,6 +40,8 @@ export class InvocationExecutor {
   private signalStop!: () => void;
   private loopDone: Promise<void> | null = null;
   private slotFreed: (() => void) | null = null;
+  /** Called when the last in-flight invocation has finished (drain). */
+  private readonly idleWaiters = new Set<() => void>();
   private readonly completions: Batcher<TransitionRequest, TransitionResult>;
 
   constructor(
@@ -85,11 +87,44 @@ export class InvocationExecutor {
     await this.loopDone;
   }
 
-  /** Stop claiming and hand every in-flight invocation back at once. */
+  /**
+   * Graceful stop, step 1: stop claiming, then let the in-flight invocations (paused ones too)
+   * run until all have finished and recorded their outcome (resolves true), or until
+   * `deadlineMs` (epoch ms; Infinity: no deadline) passes or `cutShort` aborts (resolves false).
+   * Nothing is handed back here: what is still in flight goes through stopAndHandBack.
+   */
+  async drain(deadlineMs: number, cutShort?: AbortSignal): Promise<boolean> {
+    await this.stopClaiming();
+    if (this.inFlight.size === 0) return true;
+    if (cutShort?.aborted || deadlineMs <= Date.now()) return false;
+    return new Promise<boolean>((resolve) => {
+      let timer: NodeJS.Timeout | null = null;
+      const done = (idle: boolean) => {
+        if (timer) clearTimeout(timer);
+        cutShort?.removeEventListener("abort", onCut);
+        this.idleWaiters.delete(onIdle);
+        resolve(idle);
+      };
+      const onIdle = () => done(true);
+      const onCut = () => done(false);
+      if (Number.isFinite(deadlineMs)) timer = setTimeout(onCut, Math.min(deadlineMs - Date.now(), 2 ** 31 - 1));
+      cutShort?.addEventListener("abort", onCut, { once: true });
+      this.idleWaiters.add(onIdle);
+    });
+  }
+
+  /**
+   * Stop claiming and hand every invocation still in flight back at once (KILLED → REROUTED):
+   * at once on a plain stop, or at the end of a drain. Their executions are not waited for; a
+   * result they record later is refused by the fencing token.
+   */
   async stopAndHandBack(reason: string): Promise<string[]> {
     await this.stopClaiming();
     const owned = this.owned();
     this.inFlight.clear();
+    this.paused.clear();
+    // Task-API hook: when each execution gets its own AbortController (ctx.signal), abort the
+    // handed-back ones here (reason: `reason`) so their code can stop; nothing else changes.
     return handBack({ ...this.deps.components, logger: this.deps.logger }, owned, reason);
   }
 
@@ -169,6 +204,7 @@ export class InvocationExecutor {
       this.paused.delete(owned.id);
       this.deps.events?.onFinish?.(owned.id);
       this.slotFreed?.();
+      if (this.inFlight.size === 0) for (const idle of [...this.idleWaiters]) idle();
     }
   }
 

@@ -22,6 +22,10 @@ export class AsyncRunner extends Runner {
     this.executor.start();
   }
 
+  protected drainWork(deadlineMs: number, cutShort: AbortSignal): Promise<boolean> {
+    return this.executor.drain(deadlineMs, cutShort);
+  }
+
   protected async stopWork(reason: string): Promise<string[]> {
     await this.executor.stopAndHandBack(reason);
     return [];

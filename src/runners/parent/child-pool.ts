@@ -18,6 +18,8 @@ export interface PoolMember {
   idleSince: number | null;
   /** Why the parent is ending it on purpose (no error logged), or null. */
   retiring: string | null;
+  /** During a drain: the worker claims nothing more and has nothing in flight. */
+  drained: boolean;
 }
 
 export interface PoolDeps {
@@ -40,6 +42,9 @@ export interface PoolDeps {
 export class ChildPool {
   readonly members = new Set<PoolMember>();
   private closing = false;
+  private draining = false;
+  /** Re-checks the drain after any worker message or exit. */
+  private drainCheck: (() => void) | null = null;
 
   constructor(private readonly deps: PoolDeps) {}
 
@@ -57,6 +62,7 @@ export class ChildPool {
       paused: new Set(),
       idleSince: Date.now(),
       retiring: null,
+      drained: false,
     };
     this.members.add(m);
     return new Promise((resolve, reject) => {
@@ -65,6 +71,8 @@ export class ChildPool {
           case "ready":
             m.contextId = msg.context.id;
             this.deps.heartbeat.add([msg.context.id]);
+            // Ready after the drain began: it must not start claiming for long.
+            if (this.draining) handle.send({ type: "stop" });
             resolve(m);
             break;
           case "started":
@@ -82,7 +90,11 @@ export class ChildPool {
           case "resumed":
             m.paused.delete(msg.id);
             break;
+          case "drained":
+            m.drained = true;
+            break;
         }
+        this.drainCheck?.();
         this.deps.onChange();
       });
       handle.onExit((exit) => {
@@ -97,6 +109,38 @@ export class ChildPool {
     m.retiring = `${m.handle.label} ${why}`;
     m.handle.send({ type: "stop" });
     await m.handle.kill();
+  }
+
+  /** Context ids of the workers that are ready. */
+  contextIds(): string[] {
+    return [...this.members].flatMap((m) => (m.contextId === null ? [] : [m.contextId]));
+  }
+
+  /**
+   * Graceful stop, step 1: tell every worker to stop claiming (a worker still starting is told
+   * when it is ready) and wait until each has finished what it runs and said so, or has exited
+   * (resolves true), or until `deadlineMs` passes or `cutShort` aborts (resolves false). Nothing
+   * is handed back here: close() kills the workers and hands back what they still own.
+   */
+  drain(deadlineMs: number, cutShort: AbortSignal): Promise<boolean> {
+    this.draining = true;
+    for (const m of this.members) if (m.contextId !== null) m.handle.send({ type: "stop" });
+    return new Promise<boolean>((resolve) => {
+      const done = (all: boolean) => {
+        clearTimeout(timer);
+        cutShort.removeEventListener("abort", onCut);
+        this.drainCheck = null;
+        resolve(all);
+      };
+      const onCut = () => done(false);
+      const timer = setTimeout(onCut, Math.max(0, Math.min(deadlineMs - Date.now(), 2 ** 31 - 1)));
+      cutShort.addEventListener("abort", onCut, { once: true });
+      this.drainCheck = () => {
+        if ([...this.members].every((m) => m.drained)) done(true);
+      };
+      if (cutShort.aborted) onCut();
+      else this.drainCheck();
+    });
   }
 
   /** Stop every worker and hand back what they own. Returns their context ids. */
@@ -114,6 +158,7 @@ export class ChildPool {
 
   private async onExit(m: PoolMember, exit: WorkerExit): Promise<void> {
     this.members.delete(m);
+    this.drainCheck?.();
     const id = m.contextId;
     // A worker that died before it was ready: the caller of add() schedules the retry.
     if (this.closing || id === null) return;

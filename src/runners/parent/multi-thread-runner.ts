@@ -40,6 +40,11 @@ export class MultiThreadRunner extends PoolRunner {
     this.timer.unref();
   }
 
+  protected override async drainWork(deadlineMs: number, cutShort: AbortSignal): Promise<boolean> {
+    if (this.timer) clearInterval(this.timer);
+    return super.drainWork(deadlineMs, cutShort);
+  }
+
   protected override async stopWork(reason: string): Promise<string[]> {
     if (this.timer) clearInterval(this.timer);
     return super.stopWork(reason);

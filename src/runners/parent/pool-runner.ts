@@ -101,6 +101,16 @@ export abstract class PoolRunner extends Runner {
     })();
   }
 
+  protected override workerIds(): string[] {
+    return this.pool ? this.pool.contextIds() : [];
+  }
+
+  /** No new or replacement workers from now on; every worker finishes what it runs, up to the deadline. */
+  protected async drainWork(deadlineMs: number, cutShort: AbortSignal): Promise<boolean> {
+    this.stopping = true;
+    return this.pool ? this.pool.drain(deadlineMs, cutShort) : true;
+  }
+
   protected async stopWork(reason: string): Promise<string[]> {
     this.stopping = true;
     return this.pool ? this.pool.close(reason) : [];

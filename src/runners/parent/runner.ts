@@ -14,6 +14,11 @@ export interface RunnerOptions {
   concurrency?: number | undefined;
 }
 
+export interface StopOptions {
+  /** Let in-flight invocations run up to this long before handing back what still runs; 0: at once. */
+  drainMs?: number | undefined;
+}
+
 const running = new Set<Runner>();
 
 /** Runners started in this process and not yet stopped (tests fail a file that leaves one). */
@@ -31,6 +36,10 @@ export abstract class Runner {
   protected recovery!: RecoveryService;
   protected logger!: Logger;
   private stopped: Promise<void> | null = null;
+  private drainPhase = false;
+  /** Aborted at the drain deadline or by handBackNow(). */
+  private readonly cutShort = new AbortController();
+  private cutWhy: string | null = null;
 
   constructor(protected readonly options: RunnerOptions) {}
 
@@ -41,8 +50,17 @@ export abstract class Runner {
   protected abstract defaultConcurrency(): number;
   /** Begin executing invocations. */
   protected abstract startWork(): Promise<void>;
+  /**
+   * Drain: stop taking work (workers too) and resolve once nothing is in flight (true), or when
+   * `deadlineMs` passes or `cutShort` aborts (false). Hands nothing back: stopWork does.
+   */
+  protected abstract drainWork(deadlineMs: number, cutShort: AbortSignal): Promise<boolean>;
   /** Stop taking work and hand in-flight invocations back; returns the child context ids to mark stopped. */
   protected abstract stopWork(reason: string): Promise<string[]>;
+  /** Context ids of this runner's live workers (marked stopping with it). */
+  protected workerIds(): string[] {
+    return [];
+  }
 
   get concurrency(): number {
     return this.options.concurrency || this.config.runnerConcurrency || this.defaultConcurrency();
@@ -77,17 +95,66 @@ export abstract class Runner {
     );
   }
 
-  /** Stop: no new work, in-flight work handed back at once, runner marked stopped. Idempotent. */
-  stop(reason = "runner stopped"): Promise<void> {
+  /** True from the start of a drain until its hand-back begins. */
+  get draining(): boolean {
+    return this.drainPhase;
+  }
+
+  /**
+   * Stop. Idempotent. With `drainMs` > 0 the runner first drains: it stops claiming at once,
+   * is marked stopping until its deadline (it keeps beating, so nobody recovers its work), and
+   * lets in-flight invocations finish. What is still running at the deadline, or when
+   * `handBackNow()` is called, is handed back (KILLED → REROUTED) with the reason and why in
+   * the note. Without a drain everything in flight is handed back at once. Then the runner and
+   * its workers are marked stopped.
+   */
+  stop(reason = "runner stopped", options: StopOptions = {}): Promise<void> {
     this.stopped ??= (async () => {
       running.delete(this);
       this.recovery.stop();
-      const children = await this.stopWork(reason);
+      const drainMs = options.drainMs ?? 0;
+      const note = drainMs > 0 && !this.cutShort.signal.aborted ? await this.drain(reason, drainMs) : reason;
+      const children = await this.stopWork(note);
       await this.components.orchestrator.markRunnersStopped([this.context.id, ...children]);
       await this.heartbeat.stop();
       this.logger.info(`${this.kind} ${this.context.id} stopped (${reason})`);
       await this.options.app.close();
     })();
     return this.stopped;
+  }
+
+  /** End a drain now (a second signal): what is still running is handed back at once. */
+  handBackNow(why: string): void {
+    this.cutWhy ??= why;
+    this.cutShort.abort();
+  }
+
+  /** Let in-flight work finish until the deadline; returns the note for what is handed back. */
+  private async drain(reason: string, drainMs: number): Promise<string> {
+    this.drainPhase = true;
+    const deadline = Date.now() + drainMs;
+    const seconds = Math.round(drainMs / 100) / 10;
+    const timer = setTimeout(() => this.handBackNow(`still running at the end of the ${seconds} s drain`), drainMs);
+    try {
+      // Claiming stops now (synchronously); the record says "stopping" a moment later.
+      const ids = [this.context.id, ...this.workerIds()];
+      const drained = this.drainWork(deadline, this.cutShort.signal);
+      await this.components.orchestrator.markRunnersStopping(ids, drainMs).catch((err: Error) => {
+        this.logger.warn(`could not mark ${this.context.id} stopping: ${err.message}; draining anyway`);
+      });
+      this.logger.info(
+        `${this.kind} ${this.context.id} draining (${reason}): claims nothing more; in-flight work may finish until ${new Date(deadline).toISOString()} (${seconds} s), then what is still running is handed back`,
+      );
+      const finished = await drained;
+      this.logger.info(
+        finished
+          ? `${this.kind} ${this.context.id} drained: all in-flight work finished`
+          : `${this.kind} ${this.context.id} drain ended: ${this.cutWhy ?? "cut short"}; handing back what is still running`,
+      );
+      return finished ? reason : `${reason}; ${this.cutWhy ?? "drain cut short"}`;
+    } finally {
+      clearTimeout(timer);
+      this.drainPhase = false;
+    }
   }
 }

@@ -58,7 +58,13 @@ export async function runWorker(
     },
   });
   transport.onMessage((m) => {
-    if (m.type === "stop") void executor.stopClaiming().then(() => services.flushLogs());
+    if (m.type !== "stop") return;
+    // The parent holds the drain deadline: at it, it ends this worker and hands back what it owns.
+    void (async () => {
+      await executor.drain(Number.POSITIVE_INFINITY);
+      await services.flushLogs();
+      transport.post({ type: "drained" });
+    })();
   });
   transport.post({ type: "ready", context });
   executor.start();
