@@ -76,7 +76,7 @@ export class MonitorMetrics {
     this.queueDepth.set(depth);
     this.heartbeatAge.reset();
     this.runnersGauge.reset();
-    const byState = { alive: 0, dead: 0, stopped: 0 };
+    const byState = { alive: 0, stopping: 0, dead: 0, stopped: 0 };
     for (const r of runners) {
       const state = runnerState(r, deadAfter, now);
       byState[state]++;

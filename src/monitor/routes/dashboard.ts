@@ -116,6 +116,7 @@ export function registerDashboard(app: Hono, ctx: MonitorContext): void {
         queueDepth: depth,
         runners: {
           alive: states.filter((s) => s === "alive").length,
+          stopping: states.filter((s) => s === "stopping").length,
           dead: states.filter((s) => s === "dead").length,
           stopped: states.filter((s) => s === "stopped").length,
         },
