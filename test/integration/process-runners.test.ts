@@ -1,9 +1,10 @@
 /**
  * The process-based runners with real processes on SQLite: a child killed mid-task, the
- * parent killed, the parent stopped with SIGTERM, a task over the memory limit, and a task
- * that fans out more sub-tasks than the runner has slots and waits for them all.
+ * parent killed, the parent stopped with SIGTERM (at once, and draining: work that can finish
+ * does, the rest is handed back at the deadline or on a second signal), a task over the memory
+ * limit, and a task that fans out more sub-tasks than the runner has slots and waits for them all.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -12,6 +13,7 @@ import type { Orchestrator, RunnerRecord } from "../../src/core/contract/index.j
 import { Nenc, TaskFailedError } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
 import { sqliteBackend, type TestBackend, toEnv } from "../helpers/backends.js";
+import { gateAndLedger, openAllGates } from "../helpers/gates.js";
 import {
   childPidsOf,
   killAllRunners,
@@ -43,6 +45,7 @@ beforeAll(async () => {
 // Kill the parents a test left behind; killAllRunners also waits for their children to exit.
 afterEach(async () => {
   await killAllRunners();
+  openAllGates();
 });
 
 afterAll(async () => {
@@ -69,8 +72,8 @@ async function childrenOf(parentId: string, live = true): Promise<RunnerRecord[]
 
 /** A gate file for the `gated` task: it runs until the test opens the gate. */
 function gate(): { path: string; open(): void } {
-  const path = join(mkdtempSync(join(tmpdir(), "nenc-gate-")), "open");
-  return { path, open: () => writeFileSync(path, "") };
+  const g = gateAndLedger();
+  return { path: g.gate, open: g.open };
 }
 
 const statuses = async (id: string) => (await app.getInvocation(id).history()).map((h) => h.status);
@@ -159,8 +162,8 @@ describe.each(PROCESS_RUNNERS)("%s with real processes (sqlite)", (runner) => {
     await b.proc.exited;
   });
 
-  it("SIGTERM of the parent: work handed back at once, children stopped, exit 0", async () => {
-    const { proc, ctx } = await start(runner, TWO_WORKERS[runner]);
+  it("SIGTERM of the parent with no drain (shutdownGraceSeconds 0): work handed back at once, children stopped, exit 0", async () => {
+    const { proc, ctx } = await start(runner, { ...TWO_WORKERS[runner], shutdownGraceSeconds: 0 });
     const g = gate();
     const invs = await Promise.all([0, 1].map((i) => tasks.gated(g.path, `term-${i}`, false)));
     await waitUntil(
@@ -214,6 +217,72 @@ describe.each(PROCESS_RUNNERS)("%s with real processes (sqlite)", (runner) => {
     expect(h).not.toContain("RUNNING_RECOVERY");
     proc.proc.kill("SIGTERM");
     expect((await proc.exited).code).toBe(0);
+  });
+});
+
+const POOL_RUNNERS = ["ThreadRunner", ...PROCESS_RUNNERS] as const;
+const TWO_SLOTS: Record<(typeof POOL_RUNNERS)[number], Record<string, number>> = {
+  ...TWO_WORKERS,
+  ThreadRunner: { runnerConcurrency: 2 },
+};
+
+describe.each(POOL_RUNNERS)("%s graceful shutdown (sqlite)", (runner) => {
+  it("SIGTERM drains: a task that can finish does, once, on its worker; a second SIGTERM hands back the other; no child survives", async () => {
+    const { proc, ctx } = await start(runner, { ...TWO_SLOTS[runner], shutdownGraceSeconds: 600 });
+    const short = gateAndLedger();
+    const long = gateAndLedger();
+    const s = await tasks.ledgered(short.ledger, short.gate, 200, "short");
+    const l = await tasks.ledgered(long.ledger, long.gate, 0, "long");
+    await waitUntil(async () => short.lines().length === 1 && long.lines().length === 1, 60_000, "both started");
+    const owners = [(await record(s.id)).ownerId, (await record(l.id)).ownerId];
+    const pids = [...new Set([...childPidsOf(proc.pid), ...(await childrenOf(ctx.id)).map((c) => c.pid)])];
+    proc.proc.kill("SIGTERM");
+    await proc.waitFor(/draining \(runner received SIGTERM\)/);
+    // The runner and the workers running the two tasks are marked stopping, with the deadline.
+    const records = await orchestrator.runners();
+    for (const id of [ctx.id, ...owners]) {
+      expect(records.find((r) => r.id === id)?.stoppingUntil, `${id} stopping`).toEqual(expect.any(Number));
+    }
+    short.open();
+    const done = await s.result({ timeoutMs: 60_000 });
+    expect(short.lines()).toEqual([`short start ${done.pid}`, `short end ${done.pid}`]);
+    expect(await statuses(s.id)).toEqual(["REGISTERED", "PENDING", "RUNNING", "SUCCESS"]);
+    expect(await l.status()).toBe("RUNNING");
+    expect(proc.proc.exitCode).toBeNull();
+    proc.proc.kill("SIGTERM");
+    expect((await proc.exited).code).toBe(0);
+    expect(pids.filter((pid) => !processGone(pid))).toEqual([]);
+    expect(await childrenOf(ctx.id)).toEqual([]);
+    expect(await l.status()).toBe("REROUTED");
+    const history = await app.getInvocation(l.id).history();
+    expect(history.find((h) => h.status === "KILLED")?.note).toBe(
+      "runner received SIGTERM; second SIGTERM during the drain",
+    );
+    const b = await start("AsyncRunner");
+    long.open();
+    expect((await l.result({ timeoutMs: 60_000 })).pid).toBe(b.proc.pid);
+    expect(long.lines()).toHaveLength(3);
+    b.proc.proc.kill("SIGTERM");
+    expect((await b.proc.exited).code).toBe(0);
+  });
+
+  it("a task still running at the drain deadline is handed back then, its worker ended, exit 0", async () => {
+    const { proc, ctx } = await start(runner, { ...TWO_SLOTS[runner], shutdownGraceSeconds: 2 });
+    const long = gateAndLedger();
+    const l = await tasks.ledgered(long.ledger, long.gate, 0, "deadline");
+    await waitUntil(async () => long.lines().length === 1, 60_000, "the task to start");
+    const pids = [...new Set([...childPidsOf(proc.pid), ...(await childrenOf(ctx.id)).map((c) => c.pid)])];
+    proc.proc.kill("SIGTERM");
+    expect((await proc.exited).code).toBe(0);
+    expect(pids.filter((pid) => !processGone(pid))).toEqual([]);
+    expect(await childrenOf(ctx.id)).toEqual([]);
+    expect(await l.status()).toBe("REROUTED");
+    const history = await app.getInvocation(l.id).history();
+    expect(history.map((h) => h.status)).toEqual(["REGISTERED", "PENDING", "RUNNING", "KILLED", "REROUTED"]);
+    expect(history.find((h) => h.status === "KILLED")?.note).toBe(
+      "runner received SIGTERM; still running at the end of the 2 s drain",
+    );
+    long.open();
   });
 });
 

@@ -60,8 +60,8 @@ export function runRecoveryScenarios(makeBackend: () => TestBackend | Promise<Te
       await b.waitFor(/recovered invocation/);
     });
 
-    it("SIGTERM: the runner hands its work back at once and exits 0; another finishes it", async () => {
-      const a = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
+    it("SIGTERM with --drain-seconds 0: the runner hands its work back at once and exits 0; another finishes it", async () => {
+      const a = spawnRunner({ env: backend.env, runner: "AsyncRunner", drainSeconds: 0 });
       await a.waitFor(/AsyncRunner \S+ started/);
       // The tasks run until the gate file exists, so A cannot finish them however slow B is to start.
       const gate = join(mkdtempSync(join(tmpdir(), "nenc-gate-")), "open");

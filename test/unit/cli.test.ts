@@ -35,6 +35,16 @@ describe("nenc CLI", () => {
     expect(r.stderr).toMatch(/backend "memory" lives inside one process.*\[NENC_RUNNER\]/);
   });
 
+  it("--drain-seconds takes seconds >= 0 and is documented in the help", () => {
+    const help = nenc(["runner", "start", "--help"]);
+    expect(help.stdout).toContain("--drain-seconds <n>");
+    for (const bad of ["-1", "soon", ""]) {
+      const r = nenc(["runner", "start", "--app", "test/fixtures/app.ts", "--drain-seconds", bad]);
+      expect(r.status, bad).not.toBe(0);
+      expect(r.stderr).toContain("--drain-seconds must be a number of seconds >= 0");
+    }
+  });
+
   it("a malformed config key fails naming the key and its source", () => {
     const r = nenc(["show-config"], { NENC__MAX_PENDING_SECONDS: "soon" });
     expect(r.status).toBe(1);

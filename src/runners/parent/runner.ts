@@ -134,7 +134,8 @@ export abstract class Runner {
     this.drainPhase = true;
     const deadline = Date.now() + drainMs;
     const seconds = Math.round(drainMs / 100) / 10;
-    const timer = setTimeout(() => this.handBackNow(`still running at the end of the ${seconds} s drain`), drainMs);
+    const atDeadline = `still running at the end of the ${seconds} s drain`;
+    const timer = setTimeout(() => this.handBackNow(atDeadline), drainMs);
     try {
       // Claiming stops now (synchronously); the record says "stopping" a moment later.
       const ids = [this.context.id, ...this.workerIds()];
@@ -146,12 +147,15 @@ export abstract class Runner {
         `${this.kind} ${this.context.id} draining (${reason}): claims nothing more; in-flight work may finish until ${new Date(deadline).toISOString()} (${seconds} s), then what is still running is handed back`,
       );
       const finished = await drained;
+      // Not finished: the deadline passed (the executor or pool may notice it a moment before
+      // this timer does) or handBackNow() cut the drain short, with its reason.
+      const why = this.cutWhy ?? atDeadline;
       this.logger.info(
         finished
           ? `${this.kind} ${this.context.id} drained: all in-flight work finished`
-          : `${this.kind} ${this.context.id} drain ended: ${this.cutWhy ?? "cut short"}; handing back what is still running`,
+          : `${this.kind} ${this.context.id} drain ended: ${why}; handing back what is still running`,
       );
-      return finished ? reason : `${reason}; ${this.cutWhy ?? "drain cut short"}`;
+      return finished ? reason : `${reason}; ${why}`;
     } finally {
       clearTimeout(timer);
       this.drainPhase = false;
