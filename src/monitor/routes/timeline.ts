@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { intParam, type MonitorContext, renderPage } from "../context.js";
 import { fmtTime } from "../format.js";
 import { html, query } from "../html.js";
-import { loadTimeline } from "../timeline-data.js";
+import { loadTimeline } from "../timeline/load.js";
 import { select } from "../views/parts.js";
 import { timelineSvg } from "../views/timeline-svg.js";
 
