@@ -1,17 +1,15 @@
 import type { Hono } from "hono";
 import { OWNED_STATUSES } from "../../core/status.js";
 import { type MonitorContext, renderPage } from "../context.js";
-import { fmtDuration, fmtTime, shortId } from "../format.js";
-import { html } from "../html.js";
-import { orderRunners, runnerState } from "../runner-state.js";
-import { invLink, section, table } from "../views/parts.js";
+import { orderRunners } from "../runner-state.js";
+import { runnersPage } from "../views/runners-page.js";
 
 const RUNS_NOW_LIMIT = 20;
 
 export function registerRunners(app: Hono, ctx: MonitorContext): void {
   app.get("/runners", async (c) => {
     const comps = await ctx.components();
-    const deadAfter = await ctx.deadAfterMs();
+    const deadAfterMs = await ctx.deadAfterMs();
     const now = Date.now();
     const runners = orderRunners(await comps.orchestrator.runners());
     const owned = await Promise.all(
@@ -21,32 +19,7 @@ export function registerRunners(app: Hono, ctx: MonitorContext): void {
           : Promise.resolve([]),
       ),
     );
-    const rows = runners.map((r, i) => {
-      const state = runnerState(r, deadAfter, now);
-      const mine = owned[i] ?? [];
-      return [
-        html`<a id="${r.id}" href="/invocations?runner=${encodeURIComponent(r.id)}">${r.id}</a>`,
-        r.kind,
-        r.host,
-        r.pid,
-        r.parentId ?? "—",
-        fmtTime(r.startedAt),
-        fmtTime(r.lastHeartbeat),
-        fmtDuration(now - r.lastHeartbeat),
-        html`<span class="state state-${state}" data-runner-state="${state}">${state}</span>`,
-        mine.length ? html`${mine.map((m) => html`${invLink(m.id, `${m.taskId} ${shortId(m.id)}`)} `)}` : "—",
-      ];
-    });
-    const body = html`<h1>Runners</h1>
-      <p class="hint">dead: no heartbeat for over ${fmtDuration(deadAfter)} (runnerConsideredDeadAfterMinutes)</p>
-      ${section(
-        "Runners and workers",
-        table(
-          ["id", "kind", "host", "pid", "parent", "started", "last heartbeat", "heartbeat age", "state", "runs now"],
-          rows,
-          "No runner has started yet.",
-        ),
-      )}`;
+    const body = runnersPage({ runners, owned, deadAfterMs, now });
     return renderPage(c, { title: "Runners", path: "/runners", body });
   });
 }
