@@ -5,7 +5,6 @@ import { HTTPException } from "hono/http-exception";
 import type { Nenc } from "../app.js";
 import { coerceError } from "../errors/index.js";
 import { createContext, type MonitorContext } from "./context.js";
-import { escapeHtml } from "./html.js";
 import { MonitorMetrics } from "./metrics.js";
 import { registerBroker } from "./routes/broker.js";
 import { registerDashboard } from "./routes/dashboard.js";
@@ -16,6 +15,7 @@ import { registerTasks } from "./routes/tasks.js";
 import { registerTimeline } from "./routes/timeline.js";
 import { registerWorkflows } from "./routes/workflows.js";
 import { checkBind, csrfProtection, newSecret, requireToken } from "./security.js";
+import { errorPage } from "./views/error-page.js";
 
 export interface MonitorOptions {
   /** Required for any non-loopback bind; checked on every request when set. */
@@ -71,7 +71,7 @@ export function createMonitorApp(app: Nenc, options: MonitorOptions = {}): { hon
   hono.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
     const e = coerceError(err);
-    return c.html(`<!doctype html><title>error</title><h1>Monitor error</h1><pre>${escapeHtml(e.message)}</pre>`, 500);
+    return c.html(errorPage(e.message).value, 500);
   });
   return { hono, context: ctx };
 }

@@ -5,7 +5,8 @@ import type { HistoryEntry } from "../../src/index.js";
 import { Nenc } from "../../src/index.js";
 import { HistoryCache } from "../../src/monitor/history-cache.js";
 import { createMonitorApp } from "../../src/monitor/server.js";
-import { buildInvocation, loadTimeline } from "../../src/monitor/timeline-data.js";
+import { buildInvocation } from "../../src/monitor/timeline/invocation.js";
+import { loadTimeline } from "../../src/monitor/timeline/load.js";
 import { sqliteBackend } from "../helpers/backends.js";
 
 const row = (seq: number, status: HistoryEntry["status"], ownerId: string | null, actorId: string | null, at: number) =>

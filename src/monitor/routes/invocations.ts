@@ -1,10 +1,8 @@
 import type { Hono } from "hono";
 import type { Components, StatusRecord } from "../../core/contract/index.js";
-import { isStatus, STATUSES } from "../../core/status.js";
+import { isStatus } from "../../core/status.js";
 import { intParam, type MonitorContext, renderPage } from "../context.js";
-import { fmtTime, shortId } from "../format.js";
-import { html } from "../html.js";
-import { invLink, pager, select, statusBadge, table } from "../views/parts.js";
+import { invocationsPage } from "../views/invocations-page.js";
 
 export const PAGE_SIZE = 50;
 /** The runner filter scans at most this many history rows of the chosen time range. */
@@ -67,39 +65,14 @@ export function registerInvocations(app: Hono, ctx: MonitorContext): void {
     const recs = await listRecords(comps, filter, page);
     const shown = recs.slice(0, PAGE_SIZE);
     const data = await comps.stateBackend.getInvocations(shown.map((r) => r.id));
-    const rows = shown.map((r) => {
-      const d = data.get(r.id);
-      return [
-        invLink(r.id, shortId(r.id)),
-        html`<a href="/tasks#${r.taskId}">${r.taskId}</a>`,
-        statusBadge(r.status),
-        r.ownerId ? html`<a href="/invocations?runner=${encodeURIComponent(r.ownerId)}">${r.ownerId}</a>` : "—",
-        d?.parentId ? invLink(d.parentId, shortId(d.parentId)) : "—",
-        d
-          ? html`<a href="/invocations?workflow=${encodeURIComponent(d.workflowId)}">${shortId(d.workflowId)}</a>`
-          : "—",
-        r.retries,
-        fmtTime(d?.createdAt),
-        fmtTime(r.updatedAt),
-      ];
+    const body = invocationsPage({
+      records: shown,
+      data,
+      page,
+      hasNext: recs.length > PAGE_SIZE,
+      query: q,
+      taskIds: ctx.app.taskIds,
     });
-    const statusOpts = [{ value: "", label: "any status" }, ...STATUSES.map((s) => ({ value: s, label: s }))];
-    const taskOpts = [{ value: "", label: "any task" }, ...ctx.app.taskIds.map((t) => ({ value: t, label: t }))];
-    const hourOpts = [
-      { value: "", label: "any time" },
-      ...[1, 6, 24, 168].map((h) => ({ value: String(h), label: `last ${h < 24 ? `${h} h` : `${h / 24} d`}` })),
-    ];
-    const params = new URLSearchParams(Object.entries(q).filter(([k, v]) => k !== "page" && v !== ""));
-    const body = html`<h1>Invocations</h1>
-      <form class="filters" method="get" action="/invocations">
-        ${select("status", statusOpts, q.status)} ${select("task", taskOpts, q.task)}
-        <input name="runner" placeholder="runner id" value="${q.runner ?? ""}">
-        <input name="workflow" placeholder="workflow id" value="${q.workflow ?? ""}">
-        ${select("hours", hourOpts, q.hours)}
-        <button>filter</button>
-      </form>
-      ${table(["id", "task", "status", "owner", "parent", "workflow", "retries", "created", "updated"], rows, "No invocation matches.")}
-      ${pager("/invocations", params, page, recs.length > PAGE_SIZE)}`;
     return renderPage(c, { title: "Invocations", path: "/invocations", body });
   });
 }

@@ -1,26 +1,15 @@
 import type { Hono } from "hono";
-import type { RunnerRecord } from "../../core/contract/index.js";
 import { OWNED_STATUSES } from "../../core/status.js";
 import { type MonitorContext, renderPage } from "../context.js";
-import { fmtDuration, fmtTime, shortId } from "../format.js";
-import { type Html, html } from "../html.js";
-import { orderRunners, type RunnerState, runnerState } from "../runner-state.js";
-import { invLink, section, table } from "../views/parts.js";
+import { orderRunners } from "../runner-state.js";
+import { runnersPage } from "../views/runners-page.js";
 
 const RUNS_NOW_LIMIT = 20;
-
-/** The state, and for a draining runner its deadline (when what still runs is handed back). */
-function stateCell(r: RunnerRecord, state: RunnerState, now: number): Html {
-  const badge = html`<span class="state state-${state}" data-runner-state="${state}">${state}</span>`;
-  if (state !== "stopping" || r.stoppingUntil === null) return badge;
-  const left = r.stoppingUntil - now;
-  return html`${badge} <span class="stopping-until" data-stopping-until="${r.stoppingUntil}">until ${fmtTime(r.stoppingUntil)} (${left > 0 ? `in ${fmtDuration(left)}` : "handing back"})</span>`;
-}
 
 export function registerRunners(app: Hono, ctx: MonitorContext): void {
   app.get("/runners", async (c) => {
     const comps = await ctx.components();
-    const deadAfter = await ctx.deadAfterMs();
+    const deadAfterMs = await ctx.deadAfterMs();
     const now = Date.now();
     const runners = orderRunners(await comps.orchestrator.runners());
     const owned = await Promise.all(
@@ -30,32 +19,7 @@ export function registerRunners(app: Hono, ctx: MonitorContext): void {
           : Promise.resolve([]),
       ),
     );
-    const rows = runners.map((r, i) => {
-      const state = runnerState(r, deadAfter, now);
-      const mine = owned[i] ?? [];
-      return [
-        html`<a id="${r.id}" href="/invocations?runner=${encodeURIComponent(r.id)}">${r.id}</a>`,
-        r.kind,
-        r.host,
-        r.pid,
-        r.parentId ?? "—",
-        fmtTime(r.startedAt),
-        fmtTime(r.lastHeartbeat),
-        fmtDuration(now - r.lastHeartbeat),
-        stateCell(r, state, now),
-        mine.length ? html`${mine.map((m) => html`${invLink(m.id, `${m.taskId} ${shortId(m.id)}`)} `)}` : "—",
-      ];
-    });
-    const body = html`<h1>Runners</h1>
-      <p class="hint">dead: no heartbeat for over ${fmtDuration(deadAfter)} (runnerConsideredDeadAfterMinutes); stopping: draining after SIGTERM/SIGINT, still beating; what still runs at its deadline is handed back</p>
-      ${section(
-        "Runners and workers",
-        table(
-          ["id", "kind", "host", "pid", "parent", "started", "last heartbeat", "heartbeat age", "state", "runs now"],
-          rows,
-          "No runner has started yet.",
-        ),
-      )}`;
+    const body = runnersPage({ runners, owned, deadAfterMs, now });
     return renderPage(c, { title: "Runners", path: "/runners", body });
   });
 }

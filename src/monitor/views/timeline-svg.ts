@@ -1,7 +1,7 @@
 import type { Status } from "../../core/status.js";
 import { fmtDuration, fmtTime, shortId, statusColor } from "../format.js";
 import { type Html, html } from "../html.js";
-import type { Lane, TimelineData } from "../timeline-data.js";
+import type { Lane, TimelineData } from "../timeline/types.js";
 
 const LABEL_W = 230;
 const AXIS_H = 28;
