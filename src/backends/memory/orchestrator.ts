@@ -1,19 +1,8 @@
-import type {
-  BackendCapabilities,
-  HistoryEntry,
-  InvocationFilter,
-  NewInvocation,
-  Orchestrator,
-  Outcome,
-  RunnerContext,
-  RunnerRecord,
-  StatusCount,
-  StatusRecord,
-  TransitionRequest,
-  TransitionResult,
-} from "../../core/contract/index.js";
-import { runnerState } from "../../core/runner-state.js";
-import { decideTransition } from "../../core/status.js";
+import type { BackendCapabilities } from "../../core/contract/index.js";
+import { ComposedOrchestrator } from "../composed-orchestrator.js";
+import { MemInvocationStatus } from "./invocation-status.js";
+import { MemLeases } from "./leases.js";
+import { MemRunnerRegistry } from "./runner-registry.js";
 import { type MemoryStore, waitForEvent } from "./store.js";
 
 export const MEMORY_CAPABILITIES: BackendCapabilities = {
@@ -22,174 +11,19 @@ export const MEMORY_CAPABILITIES: BackendCapabilities = {
 };
 
 /** Orchestrator for one process (tests, scripts). Same rules as every engine. */
-export class MemOrchestrator implements Orchestrator {
+export class MemOrchestrator extends ComposedOrchestrator {
   readonly capabilities = MEMORY_CAPABILITIES;
-  constructor(private readonly store: MemoryStore) {}
+
+  constructor(private readonly store: MemoryStore) {
+    super({
+      statuses: new MemInvocationStatus(store),
+      runners: new MemRunnerRegistry(store),
+      leases: new MemLeases(store),
+      changes: { waitForChange: (_ids, timeoutMs) => waitForEvent(store.events, "change", timeoutMs) },
+    });
+  }
 
   async init(): Promise<void> {}
-
-  async register(invocations: readonly NewInvocation[]): Promise<void> {
-    for (const inv of invocations) {
-      if (this.store.statuses.has(inv.id)) continue;
-      this.store.statuses.set(inv.id, {
-        id: inv.id,
-        taskId: inv.taskId,
-        status: "REGISTERED",
-        ownerId: null,
-        token: 0,
-        retries: 0,
-        updatedAt: inv.createdAt,
-      });
-      this.store.history.set(inv.id, [
-        {
-          invocationId: inv.id,
-          seq: 1,
-          status: "REGISTERED",
-          ownerId: null,
-          token: 0,
-          actorId: null,
-          at: inv.createdAt,
-          note: null,
-        },
-      ]);
-    }
-    this.store.events.emit("change");
-  }
-
-  async transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
-    const results = requests.map((req) => this.applyOne(req));
-    this.store.events.emit("change");
-    return results;
-  }
-
-  private applyOne(req: TransitionRequest): TransitionResult {
-    const row = this.store.statuses.get(req.id);
-    if (!row) return { ok: false, id: req.id, reason: "not-found", current: null };
-    const decision = decideTransition(row, req);
-    if (!decision.ok) return { ok: false, id: req.id, reason: decision.reason, current: row.status };
-    const from = row.status;
-    const at = Date.now();
-    Object.assign(row, decision.next, { updatedAt: at, retries: row.retries + (req.countRetry ? 1 : 0) });
-    const hist = this.store.history.get(req.id) ?? [];
-    hist.push({
-      invocationId: req.id,
-      seq: hist.length + 1,
-      status: row.status,
-      ownerId: row.ownerId,
-      token: row.token,
-      actorId: req.runnerId,
-      at,
-      note: req.note ?? null,
-    });
-    this.store.history.set(req.id, hist);
-    if (req.outcome) this.store.outcomes.set(req.id, req.outcome);
-    return { ok: true, id: req.id, from, to: row.status, token: row.token, ownerId: row.ownerId, retries: row.retries };
-  }
-
-  async getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>> {
-    const out = new Map<string, StatusRecord>();
-    for (const id of ids) {
-      const row = this.store.statuses.get(id);
-      if (row) out.set(id, { ...row });
-    }
-    return out;
-  }
-
-  async find(filter: InvocationFilter): Promise<StatusRecord[]> {
-    const out: StatusRecord[] = [];
-    for (const row of this.store.statuses.values()) {
-      if (filter.statuses && !filter.statuses.includes(row.status)) continue;
-      if (filter.taskId !== undefined && row.taskId !== filter.taskId) continue;
-      if (filter.ownerId !== undefined && row.ownerId !== filter.ownerId) continue;
-      if (filter.updatedBefore !== undefined && row.updatedAt >= filter.updatedBefore) continue;
-      if (filter.updatedAfter !== undefined && row.updatedAt < filter.updatedAfter) continue;
-      out.push({ ...row });
-    }
-    const dir = filter.order === "desc" ? -1 : 1;
-    out.sort((a, b) => dir * (a.updatedAt - b.updatedAt));
-    const offset = filter.offset ?? 0;
-    return out.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
-  }
-
-  async countByStatus(): Promise<StatusCount[]> {
-    const counts = new Map<string, StatusCount>();
-    for (const row of this.store.statuses.values()) {
-      const k = `${row.taskId}\u0000${row.status}`;
-      const c = counts.get(k) ?? { taskId: row.taskId, status: row.status, count: 0 };
-      c.count++;
-      counts.set(k, c);
-    }
-    return [...counts.values()];
-  }
-
-  async historyBetween(from: number, to: number, limit: number): Promise<HistoryEntry[]> {
-    const out: HistoryEntry[] = [];
-    for (const hist of this.store.history.values()) {
-      for (const h of hist) if (h.at >= from && h.at < to) out.push({ ...h });
-    }
-    return out.sort((a, b) => a.at - b.at || a.seq - b.seq).slice(0, limit);
-  }
-
-  async getOutcome(id: string): Promise<Outcome | null> {
-    return this.store.outcomes.get(id) ?? null;
-  }
-
-  async history(id: string): Promise<HistoryEntry[]> {
-    return (this.store.history.get(id) ?? []).map((h) => ({ ...h }));
-  }
-
-  async registerRunner(ctx: RunnerContext): Promise<void> {
-    this.store.runners.set(ctx.id, { ...ctx, lastHeartbeat: Date.now(), stoppedAt: null, stoppingUntil: null });
-  }
-
-  async heartbeat(runnerIds: readonly string[]): Promise<void> {
-    const now = Date.now();
-    for (const id of runnerIds) {
-      const r = this.store.runners.get(id);
-      if (r) r.lastHeartbeat = now;
-    }
-  }
-
-  async markRunnersStopping(runnerIds: readonly string[], drainMs: number): Promise<void> {
-    const until = Date.now() + Math.max(0, Math.round(drainMs));
-    for (const id of runnerIds) {
-      const r = this.store.runners.get(id);
-      if (r) r.stoppingUntil = until;
-    }
-  }
-
-  async markRunnersStopped(runnerIds: readonly string[]): Promise<void> {
-    const now = Date.now();
-    for (const id of runnerIds) {
-      const r = this.store.runners.get(id);
-      if (r) r.stoppedAt = now;
-    }
-  }
-
-  async runners(): Promise<RunnerRecord[]> {
-    return [...this.store.runners.values()].map((r) => ({ ...r }));
-  }
-
-  async deadRunners(olderThanMs: number): Promise<string[]> {
-    const now = Date.now();
-    return [...this.store.runners.values()].filter((r) => runnerState(r, olderThanMs, now) === "dead").map((r) => r.id);
-  }
-
-  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const now = Date.now();
-    const lease = this.store.leases.get(name);
-    if (lease && lease.holder !== holder && lease.expiresAt > now) return false;
-    this.store.leases.set(name, { holder, expiresAt: now + ttlMs });
-    return true;
-  }
-
-  async releaseLease(name: string, holder: string): Promise<void> {
-    if (this.store.leases.get(name)?.holder === holder) this.store.leases.delete(name);
-  }
-
-  waitForChange(_ids: readonly string[], timeoutMs: number): Promise<void> {
-    return waitForEvent(this.store.events, "change", timeoutMs);
-  }
 
   async purge(): Promise<void> {
     this.store.clear();

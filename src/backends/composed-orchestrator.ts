@@ -1,0 +1,94 @@
+import type {
+  BackendCapabilities,
+  ChangeFeed,
+  HistoryEntry,
+  InvocationFilter,
+  InvocationStatusStore,
+  LeaseStore,
+  NewInvocation,
+  Orchestrator,
+  Outcome,
+  RunnerContext,
+  RunnerRecord,
+  RunnerRegistry,
+  StatusCount,
+  StatusRecord,
+  TransitionRequest,
+  TransitionResult,
+} from "../core/contract/index.js";
+
+/** The role objects an engine's orchestrator is made of, one concern each. */
+export interface OrchestratorRoles {
+  statuses: InvocationStatusStore;
+  runners: RunnerRegistry;
+  leases: LeaseStore;
+  changes: ChangeFeed;
+}
+
+/**
+ * An orchestrator composed of its roles: each engine implements every role in its own file and
+ * its `orchestrator.ts` only wires them and owns the life cycle (init, purge, close).
+ */
+export abstract class ComposedOrchestrator implements Orchestrator {
+  abstract readonly capabilities: BackendCapabilities;
+  abstract init(): Promise<void>;
+  abstract purge(): Promise<void>;
+  abstract close(): Promise<void>;
+
+  constructor(private readonly roles: OrchestratorRoles) {}
+
+  register(invocations: readonly NewInvocation[]): Promise<void> {
+    return this.roles.statuses.register(invocations);
+  }
+  transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
+    return this.roles.statuses.transition(requests);
+  }
+  getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>> {
+    return this.roles.statuses.getStatuses(ids);
+  }
+  find(filter: InvocationFilter): Promise<StatusRecord[]> {
+    return this.roles.statuses.find(filter);
+  }
+  countByStatus(): Promise<StatusCount[]> {
+    return this.roles.statuses.countByStatus();
+  }
+  historyBetween(from: number, to: number, limit: number): Promise<HistoryEntry[]> {
+    return this.roles.statuses.historyBetween(from, to, limit);
+  }
+  getOutcome(id: string): Promise<Outcome | null> {
+    return this.roles.statuses.getOutcome(id);
+  }
+  history(id: string): Promise<HistoryEntry[]> {
+    return this.roles.statuses.history(id);
+  }
+
+  heartbeat(runnerIds: readonly string[]): Promise<void> {
+    return this.roles.runners.heartbeat(runnerIds);
+  }
+  registerRunner(ctx: RunnerContext): Promise<void> {
+    return this.roles.runners.registerRunner(ctx);
+  }
+  markRunnersStopping(runnerIds: readonly string[], drainMs: number): Promise<void> {
+    return this.roles.runners.markRunnersStopping(runnerIds, drainMs);
+  }
+  markRunnersStopped(runnerIds: readonly string[]): Promise<void> {
+    return this.roles.runners.markRunnersStopped(runnerIds);
+  }
+  runners(): Promise<RunnerRecord[]> {
+    return this.roles.runners.runners();
+  }
+  deadRunners(olderThanMs: number): Promise<string[]> {
+    return this.roles.runners.deadRunners(olderThanMs);
+  }
+
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.roles.leases.acquireLease(name, holder, ttlMs);
+  }
+  releaseLease(name: string, holder: string): Promise<void> {
+    return this.roles.leases.releaseLease(name, holder);
+  }
+
+  waitForChange(ids: readonly string[], timeoutMs: number): Promise<void> {
+    return this.roles.changes.waitForChange(ids, timeoutMs);
+  }
+}

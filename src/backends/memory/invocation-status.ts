@@ -1,0 +1,128 @@
+import type {
+  HistoryEntry,
+  InvocationFilter,
+  InvocationStatusStore,
+  NewInvocation,
+  Outcome,
+  StatusCount,
+  StatusRecord,
+  TransitionRequest,
+  TransitionResult,
+} from "../../core/contract/index.js";
+import { decideTransition } from "../../core/status.js";
+import type { MemoryStore } from "./store.js";
+
+/** Invocation statuses, history and outcomes in process memory; same rules as every engine. */
+export class MemInvocationStatus implements InvocationStatusStore {
+  constructor(private readonly store: MemoryStore) {}
+
+  async register(invocations: readonly NewInvocation[]): Promise<void> {
+    for (const inv of invocations) {
+      if (this.store.statuses.has(inv.id)) continue;
+      this.store.statuses.set(inv.id, {
+        id: inv.id,
+        taskId: inv.taskId,
+        status: "REGISTERED",
+        ownerId: null,
+        token: 0,
+        retries: 0,
+        updatedAt: inv.createdAt,
+      });
+      this.store.history.set(inv.id, [
+        {
+          invocationId: inv.id,
+          seq: 1,
+          status: "REGISTERED",
+          ownerId: null,
+          token: 0,
+          actorId: null,
+          at: inv.createdAt,
+          note: null,
+        },
+      ]);
+    }
+    this.store.events.emit("change");
+  }
+
+  async transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
+    const results = requests.map((req) => this.applyOne(req));
+    this.store.events.emit("change");
+    return results;
+  }
+
+  private applyOne(req: TransitionRequest): TransitionResult {
+    const row = this.store.statuses.get(req.id);
+    if (!row) return { ok: false, id: req.id, reason: "not-found", current: null };
+    const decision = decideTransition(row, req);
+    if (!decision.ok) return { ok: false, id: req.id, reason: decision.reason, current: row.status };
+    const from = row.status;
+    const at = Date.now();
+    Object.assign(row, decision.next, { updatedAt: at, retries: row.retries + (req.countRetry ? 1 : 0) });
+    const hist = this.store.history.get(req.id) ?? [];
+    hist.push({
+      invocationId: req.id,
+      seq: hist.length + 1,
+      status: row.status,
+      ownerId: row.ownerId,
+      token: row.token,
+      actorId: req.runnerId,
+      at,
+      note: req.note ?? null,
+    });
+    this.store.history.set(req.id, hist);
+    if (req.outcome) this.store.outcomes.set(req.id, req.outcome);
+    return { ok: true, id: req.id, from, to: row.status, token: row.token, ownerId: row.ownerId, retries: row.retries };
+  }
+
+  async getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>> {
+    const out = new Map<string, StatusRecord>();
+    for (const id of ids) {
+      const row = this.store.statuses.get(id);
+      if (row) out.set(id, { ...row });
+    }
+    return out;
+  }
+
+  async find(filter: InvocationFilter): Promise<StatusRecord[]> {
+    const out: StatusRecord[] = [];
+    for (const row of this.store.statuses.values()) {
+      if (filter.statuses && !filter.statuses.includes(row.status)) continue;
+      if (filter.taskId !== undefined && row.taskId !== filter.taskId) continue;
+      if (filter.ownerId !== undefined && row.ownerId !== filter.ownerId) continue;
+      if (filter.updatedBefore !== undefined && row.updatedAt >= filter.updatedBefore) continue;
+      if (filter.updatedAfter !== undefined && row.updatedAt < filter.updatedAfter) continue;
+      out.push({ ...row });
+    }
+    const dir = filter.order === "desc" ? -1 : 1;
+    out.sort((a, b) => dir * (a.updatedAt - b.updatedAt));
+    const offset = filter.offset ?? 0;
+    return out.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
+  }
+
+  async countByStatus(): Promise<StatusCount[]> {
+    const counts = new Map<string, StatusCount>();
+    for (const row of this.store.statuses.values()) {
+      const k = `${row.taskId}\u0000${row.status}`;
+      const c = counts.get(k) ?? { taskId: row.taskId, status: row.status, count: 0 };
+      c.count++;
+      counts.set(k, c);
+    }
+    return [...counts.values()];
+  }
+
+  async historyBetween(from: number, to: number, limit: number): Promise<HistoryEntry[]> {
+    const out: HistoryEntry[] = [];
+    for (const hist of this.store.history.values()) {
+      for (const h of hist) if (h.at >= from && h.at < to) out.push({ ...h });
+    }
+    return out.sort((a, b) => a.at - b.at || a.seq - b.seq).slice(0, limit);
+  }
+
+  async getOutcome(id: string): Promise<Outcome | null> {
+    return this.store.outcomes.get(id) ?? null;
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    return (this.store.history.get(id) ?? []).map((h) => ({ ...h }));
+  }
+}

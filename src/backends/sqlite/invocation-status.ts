@@ -1,0 +1,181 @@
+import type { Database } from "better-sqlite3";
+import type {
+  HistoryEntry,
+  InvocationFilter,
+  InvocationStatusStore,
+  NewInvocation,
+  Outcome,
+  StatusCount,
+  StatusRecord,
+  TransitionRequest,
+  TransitionResult,
+} from "../../core/contract/index.js";
+import { decideTransition, isStatus, type Status } from "../../core/status.js";
+import { toHistoryEntry, toOutcome, toStatusRecord } from "../sql-rows.js";
+import type { SqliteDatabase } from "./database.js";
+
+/** A status row; decoded by toStatusRecord, `history_len` numbers the next history row. */
+type StatusRow = Record<string, unknown> & { history_len: number };
+
+/**
+ * Invocation statuses, history and outcomes. Every transition runs in one IMMEDIATE
+ * transaction: read the row, decide with the shared state-machine rule, then a conditional
+ * UPDATE (status and token must be unchanged) and the history INSERT. A batch of transitions
+ * shares one transaction.
+ */
+export class SQLiteInvocationStatus implements InvocationStatusStore {
+  private readonly sql: ReturnType<typeof statusStatements>;
+
+  constructor(
+    private readonly handle: SqliteDatabase,
+    private readonly p: string,
+  ) {
+    this.sql = statusStatements(handle.db, p);
+  }
+
+  async register(invocations: readonly NewInvocation[]): Promise<void> {
+    this.handle.db
+      .transaction(() => {
+        for (const inv of invocations) {
+          const r = this.sql.insertStatus.run(inv.id, inv.taskId, inv.createdAt);
+          if (r.changes === 1) {
+            this.sql.insertHistory.run(inv.id, 1, "REGISTERED", null, 0, null, inv.createdAt, null);
+          }
+        }
+      })
+      .immediate();
+    this.handle.notify();
+  }
+
+  async transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
+    const results = this.handle.db.transaction(() => requests.map((req) => this.applyOne(req))).immediate();
+    this.handle.notify();
+    return results;
+  }
+
+  private applyOne(req: TransitionRequest): TransitionResult {
+    const row = this.sql.getOne.get(req.id) as StatusRow | undefined;
+    if (!row) return { ok: false, id: req.id, reason: "not-found", current: null };
+    const current = toStatusRecord(row);
+    const decision = decideTransition(current, req);
+    if (!decision.ok) return { ok: false, id: req.id, reason: decision.reason, current: current.status };
+    const { next } = decision;
+    const at = Date.now();
+    const changed = this.sql.update.run(
+      next.status,
+      next.ownerId,
+      next.token,
+      req.countRetry ? 1 : 0,
+      at,
+      req.id,
+      current.status,
+      current.token,
+    ).changes;
+    if (changed !== 1) return { ok: false, id: req.id, reason: "status-changed", current: current.status };
+    this.sql.insertHistory.run(
+      req.id,
+      row.history_len + 1,
+      next.status,
+      next.ownerId,
+      next.token,
+      req.runnerId,
+      at,
+      req.note ?? null,
+    );
+    if (req.outcome) {
+      const value = req.outcome.kind === "result" ? req.outcome.value : JSON.stringify(req.outcome.error);
+      this.sql.saveOutcome.run(req.id, req.outcome.kind, value);
+    }
+    return {
+      ok: true,
+      id: req.id,
+      from: current.status,
+      to: next.status,
+      token: next.token,
+      ownerId: next.ownerId,
+      retries: current.retries + (req.countRetry ? 1 : 0),
+    };
+  }
+
+  async getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>> {
+    const out = new Map<string, StatusRecord>();
+    if (ids.length === 0) return out;
+    for (const row of this.sql.getMany.all(JSON.stringify(ids)) as StatusRow[]) {
+      const rec = toStatusRecord(row);
+      out.set(rec.id, rec);
+    }
+    return out;
+  }
+
+  async find(filter: InvocationFilter): Promise<StatusRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.statuses) {
+      where.push("status IN (SELECT value FROM json_each(?))");
+      params.push(JSON.stringify(filter.statuses));
+    }
+    if (filter.taskId !== undefined) {
+      where.push("task_id = ?");
+      params.push(filter.taskId);
+    }
+    if (filter.ownerId !== undefined) {
+      where.push("owner_id = ?");
+      params.push(filter.ownerId);
+    }
+    if (filter.updatedBefore !== undefined) {
+      where.push("updated_at < ?");
+      params.push(filter.updatedBefore);
+    }
+    if (filter.updatedAfter !== undefined) {
+      where.push("updated_at >= ?");
+      params.push(filter.updatedAfter);
+    }
+    params.push(filter.limit ?? -1, filter.offset ?? 0);
+    const sql = `SELECT * FROM ${this.p}status${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY updated_at ${
+      filter.order === "desc" ? "DESC" : "ASC"
+    } LIMIT ? OFFSET ?`;
+    return (this.handle.prepare(sql).all(...params) as Record<string, unknown>[]).map(toStatusRecord);
+  }
+
+  async countByStatus(): Promise<StatusCount[]> {
+    const rows = this.sql.counts.all() as { task_id: string; status: string; n: number }[];
+    return rows
+      .filter((r) => isStatus(r.status))
+      .map((r) => ({ taskId: r.task_id, status: r.status as Status, count: r.n }));
+  }
+
+  async historyBetween(from: number, to: number, limit: number): Promise<HistoryEntry[]> {
+    return (this.sql.historyBetween.all(from, to, limit) as Record<string, unknown>[]).map(toHistoryEntry);
+  }
+
+  async getOutcome(id: string): Promise<Outcome | null> {
+    const row = this.sql.getOutcome.get(id) as Record<string, unknown> | undefined;
+    return row ? toOutcome(id, row) : null;
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    return (this.sql.history.all(id) as Record<string, unknown>[]).map(toHistoryEntry);
+  }
+}
+
+function statusStatements(db: Database, p: string) {
+  const ids = "(SELECT value FROM json_each(?))";
+  return {
+    insertStatus: db.prepare(
+      `INSERT OR IGNORE INTO ${p}status (id, task_id, status, owner_id, token, retries, updated_at, history_len) VALUES (?, ?, 'REGISTERED', NULL, 0, 0, ?, 1)`,
+    ),
+    insertHistory: db.prepare(
+      `INSERT INTO ${p}history (invocation_id, seq, status, owner_id, token, actor_id, at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    getOne: db.prepare(`SELECT * FROM ${p}status WHERE id = ?`),
+    getMany: db.prepare(`SELECT * FROM ${p}status WHERE id IN ${ids}`),
+    update: db.prepare(
+      `UPDATE ${p}status SET status = ?, owner_id = ?, token = ?, retries = retries + ?, updated_at = ?, history_len = history_len + 1 WHERE id = ? AND status = ? AND token = ?`,
+    ),
+    saveOutcome: db.prepare(`INSERT OR REPLACE INTO ${p}outcomes (id, kind, value) VALUES (?, ?, ?)`),
+    getOutcome: db.prepare(`SELECT kind, value FROM ${p}outcomes WHERE id = ?`),
+    history: db.prepare(`SELECT * FROM ${p}history WHERE invocation_id = ? ORDER BY seq`),
+    historyBetween: db.prepare(`SELECT * FROM ${p}history WHERE at >= ? AND at < ? ORDER BY at, seq LIMIT ?`),
+    counts: db.prepare(`SELECT task_id, status, count(*) AS n FROM ${p}status GROUP BY task_id, status`),
+  };
+}
