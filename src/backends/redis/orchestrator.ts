@@ -1,61 +1,40 @@
-import { randomUUID } from "node:crypto";
-import type {
-  BackendCapabilities,
-  HistoryEntry,
-  InvocationFilter,
-  NewInvocation,
-  Orchestrator,
-  Outcome,
-  RunnerContext,
-  RunnerRecord,
-  StatusCount,
-  StatusRecord,
-  TransitionRequest,
-  TransitionResult,
-} from "../../core/contract/index.js";
-import { isStatus, type Status } from "../../core/status.js";
-import { BackendError, CorruptRecordError } from "../../errors/index.js";
-import { decodeHistory, decodeOutcome, decodeRunner, decodeStatus, STATUS_FIELDS } from "./codec.js";
+import type { BackendCapabilities } from "../../core/contract/index.js";
+import { ComposedOrchestrator } from "../composed-orchestrator.js";
 import type { RedisConnection } from "./connection.js";
+import { RedisInvocationStatus } from "./invocation-status.js";
+import { RedisLeases } from "./leases.js";
 import { deleteByPrefix } from "./purge.js";
-import { scripts } from "./scripts.js";
+import { RedisRunnerRegistry } from "./runner-registry.js";
 
 export const REDIS_CAPABILITIES: BackendCapabilities = {
   sharedAcrossProcesses: true,
   pushWakeups: true,
 };
 
-/** What transition.lua returns per request. */
-type ScriptResult = [1, Status, Status, number, string, number] | [0, TransitionRefusalText, string];
-type TransitionRefusalText = "invalid-transition" | "not-owner" | "stale-token" | "status-changed" | "not-found";
-
-interface TransitionReply {
-  corrupt?: [string, string, string];
-  results?: ScriptResult[] | Record<string, never>;
-}
-
-/** Pipeline replies are [error, value] pairs; the first error is thrown. */
-function values<T>(replies: [Error | null, unknown][] | null): T[] {
-  if (!replies) throw new BackendError("A Redis pipeline was discarded (connection lost); retry.");
-  return replies.map(([err, value]) => {
-    if (err) throw err;
-    return value as T;
-  });
-}
-
 /**
- * Orchestrator on Redis. Registration and every batch of transitions is one Lua script
- * (register.lua, transition.lua): the compare-and-set, the state-machine and fencing rule
- * (generated from STATUS_TABLE), the status write, history entry, outcome, retry count and
- * every secondary index change happen atomically, stamped with the server's clock. Waiters
- * block on a pub/sub message the scripts publish.
+ * Orchestrator on Redis: its roles share one connection and key prefix. Waiters block on a
+ * pub/sub message the transition scripts publish.
  */
-export class RedisOrchestrator implements Orchestrator {
+export class RedisOrchestrator extends ComposedOrchestrator {
   readonly capabilities = REDIS_CAPABILITIES;
   private readonly p: string;
 
   constructor(private readonly conn: RedisConnection) {
-    this.p = conn.keys.orchestrator;
+    const p = conn.keys.orchestrator;
+    super({
+      statuses: new RedisInvocationStatus(conn, p),
+      runners: new RedisRunnerRegistry(conn, p),
+      leases: new RedisLeases(conn, p),
+      changes: {
+        waitForChange: (ids, timeoutMs) => {
+          const want = new Set(ids);
+          return conn.waitFor(conn.keys.changeChannel, timeoutMs, (message) =>
+            message.split("\n").some((id) => want.has(id)),
+          );
+        },
+      },
+    });
+    this.p = p;
   }
 
   private get cmd() {
@@ -64,196 +43,6 @@ export class RedisOrchestrator implements Orchestrator {
 
   init(): Promise<void> {
     return this.conn.ready();
-  }
-
-  async register(invocations: readonly NewInvocation[]): Promise<void> {
-    if (invocations.length === 0) return;
-    const list = invocations.map((i) => [i.id, i.taskId, i.createdAt]);
-    await scripts().register.run(this.cmd, [this.p, JSON.stringify(list)]);
-  }
-
-  async transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
-    if (requests.length === 0) return [];
-    const encoded = requests.map((r) => {
-      const q: Record<string, unknown> = { id: r.id, to: r.to };
-      if (r.runnerId !== null) q.r = r.runnerId;
-      if (r.token !== undefined) q.t = r.token;
-      if (r.expectFrom) q.e = r.expectFrom; // [] decodes to an empty (truthy) table: refused, as in TS
-      if (r.note !== undefined) q.n = r.note;
-      if (r.countRetry) q.c = 1;
-      if (r.outcome) {
-        q.k = r.outcome.kind;
-        q.v = r.outcome.kind === "result" ? r.outcome.value : JSON.stringify(r.outcome.error);
-      }
-      return q;
-    });
-    const reply = (await scripts().transition.json(this.cmd, [
-      this.p,
-      JSON.stringify(encoded),
-      randomUUID(),
-    ])) as TransitionReply;
-    if (reply.corrupt) {
-      const [id, status, token] = reply.corrupt;
-      throw new CorruptRecordError(
-        `Invocation ${id} in Redis cannot be decoded (status "${status}", token "${token}"); no transition of the batch was applied and the row was left as is.`,
-      );
-    }
-    const results = Array.isArray(reply.results) ? reply.results : [];
-    if (results.length !== requests.length) {
-      throw new BackendError(`transition.lua answered ${results.length} results for ${requests.length} requests.`);
-    }
-    return results.map((r, i): TransitionResult => {
-      const id = requests[i]?.id ?? "";
-      if (r[0] === 1) {
-        const [, from, to, token, owner, retries] = r;
-        return { ok: true, id, from, to, token, ownerId: owner === "" ? null : owner, retries };
-      }
-      const [, reason, current] = r;
-      return { ok: false, id, reason, current: isStatus(current) ? current : null };
-    });
-  }
-
-  async getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>> {
-    const out = new Map<string, StatusRecord>();
-    if (ids.length === 0) return out;
-    const pipe = this.cmd.pipeline();
-    for (const id of ids) pipe.hmget(`${this.p}inv:${id}`, ...STATUS_FIELDS);
-    const rows = values<(string | null)[]>(await pipe.exec());
-    ids.forEach((id, i) => {
-      const rec = decodeStatus(id, rows[i] ?? []);
-      if (rec) out.set(id, rec);
-    });
-    return out;
-  }
-
-  async find(filter: InvocationFilter): Promise<StatusRecord[]> {
-    const min = filter.updatedAfter ?? "-inf";
-    const max = filter.updatedBefore !== undefined ? `(${filter.updatedBefore}` : "+inf";
-    const desc = filter.order === "desc";
-    const offset = filter.offset ?? 0;
-    const onlyTime = filter.ownerId === undefined && filter.statuses === undefined && filter.taskId === undefined;
-    if (onlyTime) {
-      // Straight from the time index, paged by Redis.
-      const count = filter.limit ?? -1;
-      const ids = desc
-        ? await this.cmd.zrevrangebyscore(`${this.p}all`, max, min, "LIMIT", offset, count)
-        : await this.cmd.zrangebyscore(`${this.p}all`, min, max, "LIMIT", offset, count);
-      const recs = await this.getStatuses(ids);
-      return ids.flatMap((id) => recs.get(id) ?? []);
-    }
-    let ids: string[];
-    if (filter.ownerId !== undefined) {
-      ids = await this.cmd.smembers(`${this.p}by-owner:${filter.ownerId}`);
-    } else if (filter.statuses !== undefined) {
-      const pipe = this.cmd.pipeline();
-      for (const s of filter.statuses) pipe.zrangebyscore(`${this.p}by-status:${s}`, min, max);
-      ids = [...new Set(values<string[]>(await pipe.exec()).flat())];
-    } else {
-      ids = await this.cmd.zrangebyscore(`${this.p}by-task:${filter.taskId}`, min, max);
-    }
-    const recs = [...(await this.getStatuses(ids)).values()].filter(
-      (r) =>
-        (filter.statuses === undefined || filter.statuses.includes(r.status)) &&
-        (filter.taskId === undefined || r.taskId === filter.taskId) &&
-        (filter.ownerId === undefined || r.ownerId === filter.ownerId) &&
-        (filter.updatedBefore === undefined || r.updatedAt < filter.updatedBefore) &&
-        (filter.updatedAfter === undefined || r.updatedAt >= filter.updatedAfter),
-    );
-    const dir = desc ? -1 : 1;
-    recs.sort((a, b) => dir * (a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
-    return recs.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
-  }
-
-  async countByStatus(): Promise<StatusCount[]> {
-    const all = await this.cmd.hgetall(`${this.p}counts`);
-    const out: StatusCount[] = [];
-    for (const [field, n] of Object.entries(all)) {
-      const cut = field.lastIndexOf("\t");
-      const status = field.slice(cut + 1);
-      const count = Number(n);
-      if (cut < 0 || !isStatus(status) || !Number.isFinite(count)) {
-        throw new CorruptRecordError(`The status count "${field}" = "${n}" in Redis cannot be decoded.`);
-      }
-      if (count > 0) out.push({ taskId: field.slice(0, cut), status, count });
-    }
-    return out;
-  }
-
-  async historyBetween(from: number, to: number, limit: number): Promise<HistoryEntry[]> {
-    if (limit <= 0) return [];
-    const members = await this.cmd.zrangebyscore(`${this.p}hist-at`, from, `(${to}`, "LIMIT", 0, limit);
-    const refs = members.map((m) => {
-      const cut = m.indexOf("#");
-      return { seq: Number(m.slice(0, cut)), id: m.slice(cut + 1) };
-    });
-    const pipe = this.cmd.pipeline();
-    for (const r of refs) pipe.lindex(`${this.p}hist:${r.id}`, r.seq - 1);
-    const rows = values<string | null>(await pipe.exec());
-    const out: HistoryEntry[] = [];
-    refs.forEach((r, i) => {
-      const raw = rows[i];
-      if (raw) out.push(decodeHistory(r.id, raw)); // purged meanwhile: skip
-    });
-    return out;
-  }
-
-  async getOutcome(id: string): Promise<Outcome | null> {
-    const [kind, value] = await this.cmd.hmget(`${this.p}out:${id}`, "kind", "value");
-    return decodeOutcome(id, kind ?? undefined, value ?? undefined);
-  }
-
-  async history(id: string): Promise<HistoryEntry[]> {
-    return (await this.cmd.lrange(`${this.p}hist:${id}`, 0, -1)).map((raw) => decodeHistory(id, raw));
-  }
-
-  async registerRunner(ctx: RunnerContext): Promise<void> {
-    await scripts().runners.run(this.cmd, [this.p, "register", JSON.stringify(ctx)]);
-  }
-
-  async heartbeat(runnerIds: readonly string[]): Promise<void> {
-    if (runnerIds.length) await scripts().runners.run(this.cmd, [this.p, "heartbeat", ...runnerIds]);
-  }
-
-  async markRunnersStopping(runnerIds: readonly string[], drainMs: number): Promise<void> {
-    if (runnerIds.length)
-      await scripts().runners.run(this.cmd, [this.p, "stopping", Math.max(0, Math.round(drainMs)), ...runnerIds]);
-  }
-
-  async markRunnersStopped(runnerIds: readonly string[]): Promise<void> {
-    if (runnerIds.length) await scripts().runners.run(this.cmd, [this.p, "stop", ...runnerIds]);
-  }
-
-  async runners(): Promise<RunnerRecord[]> {
-    const ids = await this.cmd.zrange(`${this.p}runners`, "0", "-1");
-    if (ids.length === 0) return [];
-    const pipe = this.cmd.pipeline();
-    for (const id of ids) pipe.hgetall(`${this.p}runner:${id}`);
-    const rows = values<Record<string, string>>(await pipe.exec());
-    return ids.flatMap((id, i) => {
-      const h = rows[i];
-      return h && Object.keys(h).length > 0 ? [decodeRunner(id, h)] : [];
-    });
-  }
-
-  async deadRunners(olderThanMs: number): Promise<string[]> {
-    const ids = await scripts().runners.run(this.cmd, [this.p, "dead", Math.max(0, Math.round(olderThanMs))]);
-    return Array.isArray(ids) ? ids.map(String) : [];
-  }
-
-  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const ttl = Math.max(1, Math.round(ttlMs));
-    return (await scripts().lease.run(this.cmd, [this.p, "acquire", name, holder, ttl])) === 1;
-  }
-
-  async releaseLease(name: string, holder: string): Promise<void> {
-    await scripts().lease.run(this.cmd, [this.p, "release", name, holder, 0]);
-  }
-
-  waitForChange(ids: readonly string[], timeoutMs: number): Promise<void> {
-    const want = new Set(ids);
-    return this.conn.waitFor(this.conn.keys.changeChannel, timeoutMs, (message) =>
-      message.split("\n").some((id) => want.has(id)),
-    );
   }
 
   async purge(): Promise<void> {
