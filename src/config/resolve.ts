@@ -7,7 +7,7 @@ import {
   type NencConfig,
   type NencConfigInput,
 } from "./schema.js";
-import { type ConfigLayer, envLayers, fileLayers } from "./sources.js";
+import { type ConfigLayer, envLayers, fileLayers, unknownKeyError } from "./sources.js";
 
 export interface ResolvedConfig {
   config: NencConfig;
@@ -20,13 +20,7 @@ export function validateLayer(layer: ConfigLayer): NencConfigInput {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(layer.values)) {
     if (v === undefined) continue;
-    if (!(CONFIG_KEY_NAMES as string[]).includes(k)) {
-      throw new ConfigError(
-        `Unknown config key "${k}" from ${layer.source}. Known keys: ${CONFIG_KEY_NAMES.join(", ")}.`,
-        k,
-        layer.source,
-      );
-    }
+    if (!(CONFIG_KEY_NAMES as string[]).includes(k)) throw unknownKeyError(k, layer.source);
     const parsed = CONFIG_KEYS[k as ConfigKey].schema.safeParse(v);
     if (!parsed.success) {
       const why = parsed.error.issues.map((i) => i.message).join("; ");

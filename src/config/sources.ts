@@ -30,16 +30,46 @@ export function envLayers(env: NodeJS.ProcessEnv): ConfigLayer[] {
     if (ENV_ONLY.has(name.slice(ENV_PREFIX.length))) continue;
     const k = fromEnvName(name);
     const source = `environment variable ${name}`;
-    if (!(CONFIG_KEY_NAMES as string[]).includes(k)) {
-      throw new ConfigError(
-        `Unknown config key "${k}" from ${source}. Known keys: ${CONFIG_KEY_NAMES.join(", ")}.`,
-        k,
-        source,
-      );
-    }
+    if (!(CONFIG_KEY_NAMES as string[]).includes(k)) throw unknownKeyError(k, source);
     layers.push({ source, values: { [k]: coerce(k as ConfigKey, raw, source) } });
   }
   return layers;
+}
+
+/** A key no config has: names where it came from and, for a likely typo, the key meant. */
+export function unknownKeyError(k: string, source: string): ConfigError {
+  const meant = closestKey(k);
+  return new ConfigError(
+    `Unknown config key "${k}" from ${source}.${meant ? ` Did you mean "${meant}"?` : ""} Known keys: ${CONFIG_KEY_NAMES.join(", ")}.`,
+    k,
+    source,
+  );
+}
+
+/** The known key nearest to `k` (ignoring case, at most 2 edits away), if any. */
+function closestKey(k: string): ConfigKey | undefined {
+  let best: { key: ConfigKey; d: number } | undefined;
+  for (const key of CONFIG_KEY_NAMES) {
+    const d = editDistance(k.toLowerCase(), key.toLowerCase());
+    if (d <= 2 && (!best || d < best.d)) best = { key, d };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
 }
 
 function coerce(k: ConfigKey, raw: string, source: string): unknown {
@@ -62,13 +92,13 @@ function coerce(k: ConfigKey, raw: string, source: string): unknown {
 
 async function readConfigFile(path: string, source: string): Promise<Record<string, unknown>> {
   try {
-    if (path.endsWith(".json")) return asObject(JSON.parse(readFileSync(path, "utf8")), path, source);
+    if (path.endsWith(".json")) return asObject(JSON.parse(readFileSync(path, "utf8")), source);
     if (isTypeScriptFile(path)) await registerTypeScriptLoader(`The config file ${path}`);
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
-    return asObject(unwrapDefault(mod), path, source);
+    return asObject(unwrapDefault(mod), source);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`Could not read config file ${path} (${source}): ${(err as Error).message}`, "", source, {
+    throw new ConfigError(`Could not read the config file ${source}: ${(err as Error).message}`, "", source, {
       cause: err,
     });
   }
@@ -86,9 +116,9 @@ function unwrapDefault(mod: unknown): unknown {
   return v;
 }
 
-function asObject(v: unknown, path: string, source: string): Record<string, unknown> {
+function asObject(v: unknown, source: string): Record<string, unknown> {
   if (v === null || typeof v !== "object" || Array.isArray(v)) {
-    throw new ConfigError(`Config file ${path} (${source}) must hold an object of config keys.`, "", source);
+    throw new ConfigError(`The config in ${source} must be an object of config keys.`, "", source);
   }
   return v as Record<string, unknown>;
 }
@@ -121,7 +151,7 @@ export async function fileLayers(cwd: string, env: NodeJS.ProcessEnv): Promise<C
       const field = (JSON.parse(readFileSync(pkg, "utf8")) as { nenc?: unknown }).nenc;
       if (field !== undefined) {
         const source = `${pkg} ("nenc" field)`;
-        layers.push({ source, values: asObject(field, pkg, source) });
+        layers.push({ source, values: asObject(field, source) });
       }
     } catch (err) {
       if (err instanceof ConfigError) throw err;

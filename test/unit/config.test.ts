@@ -98,6 +98,19 @@ describe("config resolution", () => {
     expect(err.cause).toBeDefined();
   });
 
+  it("a misspelt key in package.json names the key meant", async () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, "package.json"), JSON.stringify({ nenc: { ap: "tasks.mjs" } }));
+    const err = (await resolveConfig({}, { cwd, env: {} }).catch((e: unknown) => e)) as ConfigError;
+    expect(err.code).toBe(ErrorCode.Config);
+    expect(err.message).toContain(`Unknown config key "ap" from ${join(cwd, "package.json")} ("nenc" field).`);
+    expect(err.message).toContain('Did you mean "app"?');
+    const far = (await resolveConfig({ completelyDifferent: 1 } as never, { cwd: dir(), env: {} }).catch(
+      (e: unknown) => e,
+    )) as ConfigError;
+    expect(far.message).not.toContain("Did you mean");
+  });
+
   it("cron expressions accept a seconds field", async () => {
     const r = await resolveConfig({ recoverRunningInvocationsCron: "*/2 * * * * *" }, { cwd: dir(), env: {} });
     expect(r.config.recoverRunningInvocationsCron).toBe("*/2 * * * * *");
