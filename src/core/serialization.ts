@@ -90,8 +90,13 @@ export function encodeResult(value: unknown, path: string): string {
   return value === undefined ? UNDEFINED_TEXT : encode(value, path);
 }
 
+/** Whether a stored result is that of a task that returned nothing. */
+export function isUndefinedResult(text: string): boolean {
+  return text === UNDEFINED_TEXT;
+}
+
 export function decode(text: string): unknown {
-  if (text === UNDEFINED_TEXT) return undefined;
+  if (isUndefinedResult(text)) return undefined;
   if (!text.includes(DATE_TAG)) return JSON.parse(text) as unknown;
   return JSON.parse(text, (_k, v: unknown) => {
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {

@@ -36,9 +36,10 @@ describe("monitor routes (SQLite, real runner process)", () => {
     const chatty = await tasks.chatty(3);
     const parent = await tasks.parentTask(3);
     const failed = await tasks.fail("boom <b>bold</b>");
-    await Promise.all([echo.result(), chatty.result(), parent.result({ timeoutMs: 30_000 })]);
+    const nothing = await tasks.nothing(1);
+    await Promise.all([echo.result(), chatty.result(), parent.result({ timeoutMs: 30_000 }), nothing.result()]);
     await failed.result().catch(() => undefined);
-    Object.assign(ids, { echo: echo.id, chatty: chatty.id, parent: parent.id, failed: failed.id });
+    Object.assign(ids, { echo: echo.id, chatty: chatty.id, parent: parent.id, failed: failed.id, nothing: nothing.id });
     // The runner process writes captured log lines in batches, shortly after the task ends.
     const { stateBackend } = await appServices(app).components();
     await waitUntil(async () => (await stateBackend.logs(chatty.id)).length >= 4, 10_000, "chatty's log lines");
@@ -143,6 +144,13 @@ describe("monitor routes (SQLite, real runner process)", () => {
     expect(text).toContain("chatty line 3 of 3");
     expect(text).toContain("chatty &lt;b&gt;warning&lt;/b&gt;");
     expect(text).toMatch(/<pre class="json" id="result">3<\/pre>/);
+  });
+
+  it("detail: a task that returned nothing shows undefined, not the stored marker", async () => {
+    const { text } = await get(hono, `/invocations/${ids.nothing}`);
+    expect(text).toContain('<pre class="json" id="result">undefined</pre>');
+    expect(text).toContain("The task returned nothing.");
+    expect(text).not.toContain("$nenc:undefined");
   });
 
   it("detail: error with stack and cause; family tree with parent and children", async () => {

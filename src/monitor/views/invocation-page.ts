@@ -6,6 +6,7 @@ import type {
   RunnerRecord,
   StatusRecord,
 } from "../../core/contract/index.js";
+import { isUndefinedResult } from "../../core/serialization.js";
 import { isFinal, RECOVERY_STATUSES } from "../../core/status.js";
 import type { SerializedError } from "../../errors/index.js";
 import { fmtDuration, fmtTime, prettyJson, shortId } from "../format.js";
@@ -107,7 +108,9 @@ export function invocationPage(p: InvocationPageData): Html {
         outcome === null
           ? html`<p class="empty">Not final yet.</p>`
           : outcome.kind === "result"
-            ? html`<pre class="json" id="result">${prettyJson(outcome.value)}</pre>`
+            ? isUndefinedResult(outcome.value)
+              ? html`<pre class="json" id="result">undefined</pre><p class="empty">The task returned nothing.</p>`
+              : html`<pre class="json" id="result">${prettyJson(outcome.value)}</pre>`
             : errorView(outcome.error),
       )}
       ${section(
