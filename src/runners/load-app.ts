@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Nenc } from "../app.js";
 import { isTypeScriptFile, registerTypeScriptLoader } from "../config/typescript-loader.js";
 import { AppLoadError } from "../errors/index.js";
@@ -24,9 +24,19 @@ export async function loadApp(path: string | undefined, cwd = process.cwd()): Pr
   if (mod.default instanceof Nenc) return mod.default;
   const apps = Object.values(mod).filter((v): v is Nenc => v instanceof Nenc);
   if (apps.length === 1 && apps[0]) return apps[0];
+  if (apps.length === 0 && Object.values(mod).some(isForeignNenc)) {
+    throw new AppLoadError(
+      `--app ${path}: the module's app was made by another copy of nenc than the one running this command (${fileURLToPath(new URL("../..", import.meta.url))}); run the nenc command installed beside the app (npx nenc).`,
+    );
+  }
   throw new AppLoadError(
     apps.length === 0
       ? `--app ${path}: the module exports no Nenc app (export const app = new Nenc({...})).`
       : `--app ${path}: the module exports ${apps.length} Nenc apps; export the one to run as "app".`,
   );
+}
+
+/** A Nenc app from a different installed copy of nenc (a global CLI with a local package, say). */
+function isForeignNenc(v: unknown): boolean {
+  return typeof v === "object" && v !== null && !(v instanceof Nenc) && v.constructor?.name === "Nenc";
 }

@@ -5,7 +5,7 @@
  * reused from the project's own install instead of being compiled again.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,8 +40,12 @@ function write(name: string, text: string): void {
 const NENC = join(scratch, "node_modules/.bin/nenc");
 const env = { ...process.env, NENC__SQLITE_DB_PATH: join(scratch, "app.sqlite"), NENC__LOG_FORMAT: "text" };
 
-function startRunner(app: string): Promise<ChildProcess> {
-  const proc = spawn(NENC, ["runner", "start", "--app", app], { cwd: scratch, env, stdio: ["ignore", "pipe", "pipe"] });
+function startRunner(app?: string): Promise<ChildProcess> {
+  const proc = spawn(NENC, ["runner", "start", ...(app ? ["--app", app] : [])], {
+    cwd: scratch,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   runners.push(proc);
   let out = "";
   return new Promise((resolve, reject) => {
@@ -106,6 +110,12 @@ describe("the packed tarball", () => {
     expect(paths.filter((p) => /^(src|test|examples|bench|scripts)\//.test(p))).toEqual([]);
   });
 
+  it("exports ESM with its declarations: types and import conditions", () => {
+    const installed = JSON.parse(readFileSync(join(scratch, "node_modules/nenc/package.json"), "utf8"));
+    expect(installed.type).toBe("module");
+    expect(installed.exports["."]).toMatchObject({ types: "./dist/index.d.ts", import: "./dist/index.js" });
+  });
+
   it("installs without the Redis and PostgreSQL drivers or tsx (optional peers)", () => {
     for (const pkg of ["ioredis", "pg", "tsx"]) {
       expect(() => readFileSync(join(scratch, "node_modules", pkg, "package.json"))).toThrow();
@@ -156,6 +166,20 @@ await app.close();
     expect(missing.stderr).toContain('set "app"');
   });
 
+  it("an app made by another copy of nenc than the command's is a one-line error saying so", () => {
+    cpSync(join(scratch, "node_modules/nenc"), join(scratch, "vendored/nenc"), { recursive: true });
+    write(
+      "foreign.mjs",
+      `import { Nenc } from "./vendored/nenc/dist/index.js";
+export const app = new Nenc({ appId: "foreign" });
+`,
+    );
+    const r = spawnSync(NENC, ["runner", "start", "--app", "foreign.mjs"], { cwd: scratch, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("another copy of nenc");
+  });
+
   it("a .ts app without tsx installed is a one-line error naming the package to install", () => {
     write("typed.ts", `export {};\n`);
     const r = spawnSync(NENC, ["show-config", "--app", "typed.ts"], { cwd: scratch, encoding: "utf8" });
@@ -165,18 +189,52 @@ await app.close();
     expect(r.stderr).toContain("NENC_MISSING_DEPENDENCY");
   });
 
-  it("choosing Redis without ioredis installed names the package to install", () => {
-    write(
-      "redis-app.mjs",
-      `import { Nenc } from "nenc";
-const app = new Nenc({ appId: "consumer", backend: "redis" });
-try { await app.purge(); } catch (err) { console.log(err.code, err.message); }
+  it("drivers load on demand: a missing one is an error naming the package to install", () => {
+    const engines = { sqlite: "better-sqlite3", redis: "ioredis", postgres: "pg" };
+    for (const backend of Object.keys(engines)) {
+      write(
+        `${backend}-app.mjs`,
+        `import { Nenc } from "nenc";
+const app = new Nenc({ appId: "consumer", backend: "${backend}" });
+try { await app.purge(); console.log("ok"); } catch (err) { console.log(err.code, err.message); }
+await app.close();
 `,
-    );
-    const out = execFileSync(process.execPath, ["redis-app.mjs"], { cwd: scratch, encoding: "utf8" });
-    expect(out).toContain("NENC_MISSING_DEPENDENCY");
-    expect(out).toContain("npm install ioredis");
+      );
+    }
+    const run = (backend: string) =>
+      execFileSync(process.execPath, [`${backend}-app.mjs`], { cwd: scratch, env, encoding: "utf8" }).trim();
+    // Installed without optional dependencies (npm install --omit=optional): no SQLite driver either.
+    const sqlite = join(scratch, "node_modules/better-sqlite3");
+    renameSync(sqlite, `${sqlite}.away`);
+    try {
+      for (const [backend, driver] of Object.entries(engines)) {
+        const out = run(backend);
+        expect(out).toContain("NENC_MISSING_DEPENDENCY");
+        expect(out).toContain(`npm install ${driver}`);
+      }
+    } finally {
+      renameSync(`${sqlite}.away`, sqlite);
+    }
+    expect(run("sqlite")).toBe("ok");
   });
+
+  it('the app file can come from the "nenc" field of package.json: no --app needed', async () => {
+    const pkgPath = join(scratch, "package.json");
+    const pkgJson = JSON.parse(readFileSync(pkgPath, "utf8")) as Record<string, unknown>;
+    writeFileSync(pkgPath, JSON.stringify({ ...pkgJson, nenc: { app: "tasks.mjs" } }));
+    try {
+      const proc = await startRunner();
+      expect(proc.exitCode).toBeNull();
+      await stopRunners();
+      writeFileSync(pkgPath, JSON.stringify({ ...pkgJson, nenc: { ap: "tasks.mjs" } }));
+      const typo = spawnSync(NENC, ["runner", "start"], { cwd: scratch, encoding: "utf8" });
+      expect(typo.status).toBe(1);
+      expect(typo.stderr.trim().split("\n")).toHaveLength(1);
+      expect(typo.stderr).toContain('Did you mean "app"?');
+    } finally {
+      writeFileSync(pkgPath, JSON.stringify(pkgJson));
+    }
+  }, 90_000);
 });
 
 describe("a TypeScript project", () => {

@@ -8,6 +8,8 @@ import { BackendError } from "../../errors/index.js";
 type Db = Database.Database;
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
+/** better-sqlite3's native addon is missing (installed with --ignore-scripts) or built for another Node. */
+const NATIVE_MODULE_FAILURE = /bindings file|NODE_MODULE_VERSION|better_sqlite3\.node/;
 
 /**
  * One better-sqlite3 connection per file per process, shared by the three SQLite components
@@ -32,8 +34,15 @@ export class SqliteDatabase {
       this.db.pragma("busy_timeout = 10000");
       this.db.pragma("synchronous = NORMAL");
     } catch (err) {
+      const why = (err as Error).message;
+      if (NATIVE_MODULE_FAILURE.test(why)) {
+        throw new BackendError(
+          `The SQLite driver better-sqlite3 is installed but its native module cannot be loaded (${why.split("\n")[0]?.replace(/\.? Tried:$/, "")}): run npm rebuild better-sqlite3.`,
+          { cause: err },
+        );
+      }
       throw new BackendError(
-        `Cannot open the SQLite database ${path}: ${(err as Error).message}. Check sqliteDbPath and that its folder is writable.`,
+        `Cannot open the SQLite database ${path}: ${why}. Check sqliteDbPath and that its folder is writable.`,
         { cause: err },
       );
     }
