@@ -40,8 +40,8 @@ function write(name: string, text: string): void {
 const NENC = join(scratch, "node_modules/.bin/nenc");
 const env = { ...process.env, NENC__SQLITE_DB_PATH: join(scratch, "app.sqlite"), NENC__LOG_FORMAT: "text" };
 
-function startRunner(app?: string): Promise<ChildProcess> {
-  const proc = spawn(NENC, ["runner", "start", ...(app ? ["--app", app] : [])], {
+function startRunner(app?: string, ...more: string[]): Promise<ChildProcess> {
+  const proc = spawn(NENC, ["runner", "start", ...(app ? ["--app", app] : []), ...more], {
     cwd: scratch,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -146,6 +146,20 @@ await app.close();
     const out = execFileSync(process.execPath, ["call.mjs"], { cwd: scratch, env, encoding: "utf8", timeout: 90_000 });
     expect(JSON.parse(out.trim().split("\n").at(-1) ?? "")).toEqual({ sum: 5, nothing: "undefined" });
     await stopRunners();
+  }, 120_000);
+
+  it("thread and process workers run the compiled JavaScript (no tsx installed)", async () => {
+    for (const runner of ["ThreadRunner", "ProcessRunner"]) {
+      await startRunner("tasks.mjs", "--runner", runner, "--concurrency", "1");
+      const out = execFileSync(process.execPath, ["call.mjs"], {
+        cwd: scratch,
+        env,
+        encoding: "utf8",
+        timeout: 90_000,
+      });
+      expect(JSON.parse(out.trim().split("\n").at(-1) ?? "")).toEqual({ sum: 5, nothing: "undefined" });
+      await stopRunners();
+    }
   }, 120_000);
 
   it("can require() the package where Node supports require(esm)", () => {
@@ -304,14 +318,17 @@ console.log(loud);
 await app.close();
 `,
     );
-    await startRunner("tasks.ts");
-    const out = execFileSync(process.execPath, ["--import", "tsx", "call-ts.ts"], {
-      cwd: scratch,
-      env,
-      encoding: "utf8",
-      timeout: 90_000,
-    });
-    expect(out.trim().split("\n").at(-1)).toBe("HELLO");
-    await stopRunners();
+    // AsyncRunner loads it in the runner; ThreadRunner in each worker thread too (tsx registered there).
+    for (const runner of ["AsyncRunner", "ThreadRunner"]) {
+      await startRunner("tasks.ts", "--runner", runner, "--concurrency", "1");
+      const out = execFileSync(process.execPath, ["--import", "tsx", "call-ts.ts"], {
+        cwd: scratch,
+        env,
+        encoding: "utf8",
+        timeout: 90_000,
+      });
+      expect(out.trim().split("\n").at(-1)).toBe("HELLO");
+      await stopRunners();
+    }
   }, 120_000);
 });
