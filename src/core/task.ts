@@ -2,8 +2,8 @@ import { TaskDefinitionError } from "../errors/index.js";
 import type { Invocation } from "./invocation.js";
 import type { Logger } from "./logger.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: error classes take any constructor arguments
-export type ErrorClass = abstract new (...args: any[]) => Error;
+/** An error class (any constructor arguments): `never[]` accepts every parameter list without `any`. */
+export type ErrorClass = abstract new (...args: never[]) => Error;
 
 export interface TaskOptions {
   /** Task id; default: the function's name. Unique within the app. */
@@ -19,6 +19,9 @@ export interface ResolvedTaskOptions {
   retryFor: readonly ErrorClass[];
 }
 
+// The one `any` in the API, a constraint only: a task's own parameter types are inferred from
+// its function. With `never[]` instead, an unannotated parameter would be inferred as `never`
+// and the task could not be called.
 // biome-ignore lint/suspicious/noExplicitAny: the argument list is inferred per task
 export type TaskFunction = (...args: any[]) => unknown;
 

@@ -265,6 +265,10 @@ describe("a TypeScript project", () => {
 const app = new Nenc({ appId: "typed" });
 export const charge = app.task(async (orderId: string, cents: number) => ({ orderId, total: cents * 2 }), { name: "charge" });
 export const ping = app.task(async () => {}, { name: "ping" });
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) { super(message); }
+}
+export const fetchIt = app.task(async (url: string) => url.length, { name: "fetchIt", maxRetries: 2, retryFor: [TypeError, HttpError] });
 export async function use(): Promise<void> {
   const inv: Invocation<{ orderId: string; total: number }> = await charge("o-1", 500);
   const r = await inv.result();
