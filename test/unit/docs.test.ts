@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { regenerate } from "../../scripts/gen-docs.js";
 
@@ -28,4 +28,42 @@ describe("docs", () => {
     }
     expect(missing).toEqual([]);
   });
+
+  it("every file the README and docs/ link to or name in code spans exists, and every #anchor", () => {
+    const missing: string[] = [];
+    for (const src of sources.filter((f) => f.endsWith(".md"))) {
+      const text = readFileSync(join(root, src), "utf8");
+      // Links resolve from the file's folder; repository paths in code spans from the root.
+      const targets = [
+        ...[...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => ({ target: m[1] ?? "", from: dirname(src) })),
+        ...[...text.matchAll(/`((?:src|test|docs|examples|bench|scripts|bin)\/[\w./-]+)`/g)].map((m) => ({
+          target: m[1] ?? "",
+          from: ".",
+        })),
+      ].filter((t) => !/^[a-z]+:/.test(t.target));
+      for (const { target, from } of targets) {
+        const [file = "", anchor] = target.split("#");
+        const path = file ? join(root, from, file) : join(root, src);
+        if (!existsSync(path)) missing.push(`${src} -> ${target}`);
+        else if (anchor && path.endsWith(".md") && !anchors(readFileSync(path, "utf8")).has(anchor)) {
+          missing.push(`${src} -> ${target} (no such heading)`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+function anchors(markdown: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of markdown.matchAll(/^#{1,6}\s+(.+)$/gm)) {
+    out.add(
+      (m[1] ?? "")
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+        .replace(/\s/g, "-"),
+    );
+  }
+  return out;
+}
