@@ -57,6 +57,7 @@ export function toStatusRecord(r: Row): StatusRecord {
     ownerId: strOrNull(r, "owner_id", what),
     token: num(r, "token", what),
     retries: num(r, "retries", what),
+    attempts: num(r, "attempts", what),
     updatedAt: num(r, "updated_at", what),
   };
 }

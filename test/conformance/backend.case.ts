@@ -77,6 +77,28 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect(hist[0]).toMatchObject({ seq: 1, ownerId: null });
     });
 
+    test("attempts count the executions started: 1 on the first, +1 per retry or recovery", async () => {
+      const [a] = await registered();
+      const id = a!.id;
+      expect((await c.orchestrator.getStatuses([id])).get(id)?.attempts).toBe(0);
+      const [p1] = await c.orchestrator.transition([{ id, to: "PENDING", runnerId: "r1" }]);
+      expect(ok(p1).attempts).toBe(0);
+      const [r1] = await c.orchestrator.transition([{ id, to: "RUNNING", runnerId: "r1", token: ok(p1).token }]);
+      expect(ok(r1).attempts).toBe(1);
+      const [retry] = await c.orchestrator.transition([
+        { id, to: "RETRY", runnerId: "r1", token: ok(r1).token, countRetry: true },
+      ]);
+      expect(ok(retry).attempts).toBe(1);
+      const token2 = await run(id, "r2");
+      expect((await c.orchestrator.getStatuses([id])).get(id)?.attempts).toBe(2);
+      // Recovery: taken from r2, rerouted, started again by r3.
+      await c.orchestrator.transition([{ id, to: "RUNNING_RECOVERY", runnerId: "rec" }]);
+      await c.orchestrator.transition([{ id, to: "REROUTED", runnerId: "rec" }]);
+      expect(token2).toBeGreaterThan(0);
+      await run(id, "r3");
+      expect((await c.orchestrator.getStatuses([id])).get(id)?.attempts).toBe(3);
+    });
+
     test("getStatuses leaves unknown ids out", async () => {
       const [a] = await registered();
       const m = await c.orchestrator.getStatuses([a!.id, "missing"]);

@@ -3,7 +3,7 @@
  * with `nenc runner start`, then killed with SIGKILL, stopped with SIGTERM, or frozen with
  * SIGSTOP. Each backend's test file calls `runRecoveryScenarios` once.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +82,27 @@ export function runRecoveryScenarios(makeBackend: () => TestBackend | Promise<Te
         // Handed back (KILLED, REROUTED), not recovered through heartbeat expiry.
         expect(h).toEqual(["REGISTERED", "PENDING", "RUNNING", "KILLED", "REROUTED", "PENDING", "RUNNING", "SUCCESS"]);
       }
+    });
+
+    it("SIGSTOP then SIGCONT: the frozen runner's task sees its ctx.signal aborted (ownership lost)", async () => {
+      const ledger = join(mkdtempSync(join(tmpdir(), "nenc-ledger-")), "ledger");
+      writeFileSync(ledger, "");
+      const lines = () => readFileSync(ledger, "utf8").trim().split("\n").filter(Boolean);
+      const a = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
+      await a.waitFor(/AsyncRunner \S+ started/);
+      const inv = await tasks.watchSignal(ledger, "frozen");
+      await waitUntil(async () => lines().includes(`frozen start ${a.pid}`), 20_000, "started on A");
+      const b = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
+      await b.waitFor(/AsyncRunner \S+ started/);
+      a.proc.kill("SIGSTOP");
+      await waitUntil(async () => (await historyOf(inv.id)).includes("RUNNING_RECOVERY"), 30_000, "recovered by B");
+      a.proc.kill("SIGCONT");
+      await waitUntil(
+        async () => lines().includes(`frozen abort ownership lost ${a.pid}`),
+        15_000,
+        "A's task aborted: ownership lost",
+      );
+      expect(lines()).toContain(`frozen start ${b.pid}`);
     });
 
     it("SIGSTOP past the dead-after window: the zombie's late result is refused by its fencing token", async () => {
