@@ -114,6 +114,11 @@ export const CONFIG_KEYS = {
     "*/5 * * * * *",
     "When runners look for invocations stuck in PENDING or never delivered.",
   ),
+  livenessCheckMs: key(
+    z.number().int().min(0),
+    400,
+    "How often one runner checks whether other runners' processes are gone (same host: the pid; Redis/PostgreSQL: the runner's session) and recovers their work at once; 0: heartbeat expiry only.",
+  ),
   maxPendingSeconds: key(
     z.number().positive(),
     5,

@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { heartbeatIntervalMs } from "../../config/resolve.js";
 import type { NencConfig } from "../../config/schema.js";
-import type { Orchestrator } from "../../core/contract/index.js";
+import type { Orchestrator, RunnerContext } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
 
 export type HeartbeatMessage = { type: "add"; ids: string[] } | { type: "remove"; ids: string[] } | { type: "stop" };
@@ -26,7 +26,8 @@ export class Heartbeat {
     },
   ) {}
 
-  start(ids: string[]): void {
+  /** Beat for `ids`; `liveness`: the runner context whose session the heartbeat thread holds (crash detection). */
+  start(ids: string[], liveness?: RunnerContext): void {
     for (const id of ids) this.ids.add(id);
     const intervalMs = heartbeatIntervalMs(this.deps.config);
     if (this.deps.orchestrator.capabilities.sharedAcrossProcesses) {
@@ -35,6 +36,7 @@ export class Heartbeat {
           nencModule: new URL("./heartbeat-thread.ts", import.meta.url).href,
           config: this.deps.config,
           ids: [...this.ids],
+          liveness: liveness ?? null,
           intervalMs,
         },
       });

@@ -81,7 +81,7 @@ export abstract class Runner {
       logger: this.logger,
       onError: () => this.recovery?.noteBackendError(),
     });
-    this.heartbeat.start([this.context.id]);
+    this.heartbeat.start([this.context.id], this.context);
     this.recovery = new RecoveryService({
       ...this.components,
       config: this.config,
