@@ -1,6 +1,6 @@
 import type { BackendName, NencConfig } from "../config/schema.js";
 import type { Broker, Components, Orchestrator, StateBackend } from "../core/contract/index.js";
-import { ConfigError } from "../errors/index.js";
+import { ConfigError, isMissingPackage, MissingDependencyError } from "../errors/index.js";
 import type { EngineModule } from "./engine.js";
 
 /**
@@ -10,10 +10,31 @@ import type { EngineModule } from "./engine.js";
  */
 const ENGINES: Record<BackendName, { prefix: string; load: () => Promise<EngineModule> }> = {
   memory: { prefix: "Mem", load: async () => (await import("./memory/index.js")).engine },
-  sqlite: { prefix: "SQLite", load: async () => (await import("./sqlite/index.js")).engine },
-  redis: { prefix: "Redis", load: async () => (await import("./redis/index.js")).engine },
-  postgres: { prefix: "Postgres", load: async () => (await import("./postgres/index.js")).engine },
+  sqlite: { prefix: "SQLite", load: withDriver("better-sqlite3", "SQLite", () => import("./sqlite/index.js")) },
+  redis: { prefix: "Redis", load: withDriver("ioredis", "Redis", () => import("./redis/index.js")) },
+  postgres: { prefix: "Postgres", load: withDriver("pg", "PostgreSQL", () => import("./postgres/index.js")) },
 };
+
+/**
+ * Database drivers are optional peer dependencies, loaded when a config chooses their engine:
+ * a missing one is a MissingDependencyError naming the package to install.
+ */
+function withDriver(
+  driver: string,
+  engineName: string,
+  load: () => Promise<{ engine: EngineModule }>,
+): () => Promise<EngineModule> {
+  return async () => {
+    try {
+      return (await load()).engine;
+    } catch (err) {
+      if (isMissingPackage(err, driver)) {
+        throw new MissingDependencyError(driver, `The ${engineName} backend`, { cause: err });
+      }
+      throw err;
+    }
+  };
+}
 
 type Role = "Orchestrator" | "Broker" | "StateBackend";
 const ROLE_KEY: Record<Role, "orchestratorCls" | "brokerCls" | "stateBackendCls"> = {

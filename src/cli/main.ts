@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { NencError } from "../errors/index.js";
 import { registerConfigCommands } from "./commands/config.js";
@@ -7,6 +8,7 @@ import { registerStatusCommand } from "./commands/status.js";
 
 const program = new Command("nenc")
   .description("nenc: durable task orchestration; a task that was running on a worker that died still finishes")
+  .version(packageVersion(), "-v, --version", "print the nenc version")
   .showHelpAfterError();
 
 registerRunnerCommand(program);
@@ -14,7 +16,14 @@ registerConfigCommands(program);
 registerStatusCommand(program);
 registerMonitorCommand(program);
 
+/** The version in nenc's package.json (two folders up from src/cli/ or dist/cli/). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
 try {
+  if (process.argv.length <= 2) program.help(); // `nenc` alone: the help, exit 0
   await program.parseAsync(process.argv);
 } catch (err) {
   // Expected failures (bad --app, bad config) are one line, not a stack trace.

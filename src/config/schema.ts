@@ -38,6 +38,11 @@ export const CONFIG_KEYS = {
     "nenc",
     "Application id; namespaces tables, keys and schemas so apps can share a database.",
   ),
+  app: key(
+    z.string(),
+    "",
+    "The module exporting the Nenc app, for `nenc runner start`, `nenc monitor` and the other commands when --app is not given (relative to the working folder).",
+  ),
   backend: key(
     z.enum(BACKENDS),
     "sqlite",

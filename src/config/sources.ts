@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { ConfigError } from "../errors/index.js";
 import { ENV_PREFIX } from "./env-names.js";
 import { CONFIG_KEY_NAMES, type ConfigKey, keyKind } from "./schema.js";
+import { isTypeScriptFile, registerTypeScriptLoader } from "./typescript-loader.js";
 
 /** One place config values come from, with a label used in error messages. */
 export interface ConfigLayer {
@@ -62,13 +63,8 @@ function coerce(k: ConfigKey, raw: string, source: string): unknown {
 async function readConfigFile(path: string, source: string): Promise<Record<string, unknown>> {
   try {
     if (path.endsWith(".json")) return asObject(JSON.parse(readFileSync(path, "utf8")), path, source);
-    let mod: { default?: unknown };
-    if (path.endsWith(".ts")) {
-      const { tsImport } = await import("tsx/esm/api");
-      mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
-    } else {
-      mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
-    }
+    if (isTypeScriptFile(path)) await registerTypeScriptLoader(`The config file ${path}`);
+    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     return asObject(unwrapDefault(mod), path, source);
   } catch (err) {
     if (err instanceof ConfigError) throw err;

@@ -8,6 +8,8 @@ import { SerializationError } from "../errors/index.js";
  */
 
 const DATE_TAG = "$nenc:date";
+/** How a result of `undefined` (a task that returns nothing) is stored. */
+const UNDEFINED_TEXT = '{"$nenc:undefined":1}';
 
 export function assertSerializable(value: unknown, path = "value"): void {
   check(value, path, new Set());
@@ -83,7 +85,13 @@ function hasDate(value: unknown): boolean {
   return false;
 }
 
+/** A task's result: like `encode`, and a task that returns nothing (`undefined`) is a result too. */
+export function encodeResult(value: unknown, path: string): string {
+  return value === undefined ? UNDEFINED_TEXT : encode(value, path);
+}
+
 export function decode(text: string): unknown {
+  if (text === UNDEFINED_TEXT) return undefined;
   if (!text.includes(DATE_TAG)) return JSON.parse(text) as unknown;
   return JSON.parse(text, (_k, v: unknown) => {
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {

@@ -17,6 +17,7 @@ export const ErrorCode = {
   AppLoad: "NENC_APP_LOAD",
   Runner: "NENC_RUNNER",
   Cancelled: "NENC_CANCELLED",
+  MissingDependency: "NENC_MISSING_DEPENDENCY",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -140,6 +141,34 @@ export class BackendError extends NencError {
 }
 
 /** `--app` is missing, not loadable, or exports no Nenc app. */
+/**
+ * A package nenc loads on demand is not installed: a database driver (ioredis, pg) for the
+ * engine the config chose, or tsx for a TypeScript app or config file. Names the package.
+ */
+export class MissingDependencyError extends NencError {
+  constructor(
+    readonly packageName: string,
+    why: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      ErrorCode.MissingDependency,
+      `${why} needs the package "${packageName}", which is not installed: run npm install ${packageName}.`,
+      options,
+    );
+  }
+}
+
+/** Whether `err` says that `packageName` itself (not something it imports) could not be found. */
+export function isMissingPackage(err: unknown, packageName: string): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return (
+    (e?.code === "ERR_MODULE_NOT_FOUND" || e?.code === "MODULE_NOT_FOUND") &&
+    typeof e.message === "string" &&
+    e.message.includes(`'${packageName}'`)
+  );
+}
+
 export class AppLoadError extends NencError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.AppLoad, message, options);

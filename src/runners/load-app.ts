@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Nenc } from "../app.js";
+import { isTypeScriptFile, registerTypeScriptLoader } from "../config/typescript-loader.js";
 import { AppLoadError } from "../errors/index.js";
 
 /**
@@ -12,6 +13,7 @@ export async function loadApp(path: string | undefined, cwd = process.cwd()): Pr
   if (!path) throw new AppLoadError("No app given: pass --app <file> (the module that exports your Nenc app).");
   const file = resolve(cwd, path);
   if (!existsSync(file)) throw new AppLoadError(`--app ${path}: no such file (${file}).`);
+  if (isTypeScriptFile(file)) await registerTypeScriptLoader(`--app ${path}`);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;

@@ -215,6 +215,8 @@ describe.each(PROCESS_RUNNERS)("%s with real processes (sqlite)", (runner) => {
     expect(h).toContain("RESUMED");
     expect(h.at(-1)).toBe("SUCCESS");
     expect(h).not.toContain("RUNNING_RECOVERY");
+    // A task that returns nothing succeeds in a child too.
+    expect(await (await tasks.nothing(1)).result({ timeoutMs: 60_000 })).toBeUndefined();
     proc.proc.kill("SIGTERM");
     expect((await proc.exited).code).toBe(0);
   });

@@ -118,6 +118,14 @@ export function runRecoveryScenarios(makeBackend: () => TestBackend | Promise<Te
       expect([a.pid, watcher.pid]).toContain(result.pid);
     });
 
+    it("a task that returns nothing succeeds and its result() resolves to undefined (ThreadRunner)", async () => {
+      const a = spawnRunner({ env: backend.env, runner: "ThreadRunner", concurrency: 1 });
+      await a.waitFor(/ThreadRunner \S+ started/);
+      const inv = await tasks.nothing(1);
+      expect(await inv.result({ timeoutMs: 30_000 })).toBeUndefined();
+      expect(await inv.status()).toBe("SUCCESS");
+    });
+
     it("an invocation of a task no runner knows becomes FAILED and the runner keeps going", async () => {
       const a = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
       await a.waitFor(/AsyncRunner \S+ started/);

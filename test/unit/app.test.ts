@@ -42,6 +42,12 @@ const parent = app.task(
   { name: "parent" },
 );
 const never = app.task(async () => "x", { name: "neverRun" });
+const sendNothing = app.task(
+  async (to: string) => {
+    void to;
+  },
+  { name: "sendNothing" },
+);
 const runner = new AsyncRunner({ app });
 
 beforeAll(async () => {
@@ -60,6 +66,13 @@ describe("Nenc app API", () => {
     expect(await inv.result({ timeoutMs: 5000 })).toBe(3);
     expect(await inv.status()).toBe("SUCCESS");
     expect((await inv.history()).map((h) => h.status)).toEqual(["REGISTERED", "PENDING", "RUNNING", "SUCCESS"]);
+  });
+
+  it("a task that returns nothing succeeds; result() resolves to undefined (AsyncRunner, memory)", async () => {
+    const inv = await sendNothing("a@example.com");
+    expectTypeOf(inv.result).returns.resolves.toEqualTypeOf<void>();
+    expect(await inv.result({ timeoutMs: 5000 })).toBeUndefined();
+    expect(await inv.status()).toBe("SUCCESS");
   });
 
   it("task ids: from the name option or the function name; missing or duplicate ids are errors", () => {

@@ -29,6 +29,20 @@ describe("nenc CLI", () => {
     expect(notApp.stderr.trim()).toMatch(/exports no Nenc app.*\[NENC_APP_LOAD\]$/);
   });
 
+  it("the app module can come from the app config key; --version; no arguments prints the help", () => {
+    const fromConfig = nenc(["runner", "start"], { NENC__APP: "test/fixtures/app.ts", NENC__BACKEND: "memory" });
+    expect(fromConfig.stderr).toMatch(/backend "memory" lives inside one process/); // the app was loaded
+    const wrong = nenc(["monitor"], { NENC__APP: "nope.ts" });
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+    expect(wrong.stderr).toContain("--app nope.ts: no such file");
+    const version = nenc(["--version"]);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const bare = nenc([]);
+    expect(bare.status).toBe(0);
+    expect(bare.stdout).toContain("Usage: nenc");
+  });
+
   it("refuses a runner that could never execute", () => {
     const r = nenc(["runner", "start", "--app", "test/fixtures/app.ts"], { NENC__BACKEND: "memory" });
     expect(r.status).toBe(1);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { Nenc } from "../../app.js";
 import { componentNames } from "../../backends/registry.js";
 import { describeConfig } from "../../config/resolve.js";
-import { loadApp } from "../../runners/load-app.js";
+import { APP_OPTION, loadCliApp } from "../app-option.js";
 
 export function registerConfigCommands(program: Command): void {
   program
@@ -11,7 +11,7 @@ export function registerConfigCommands(program: Command): void {
     .option("--app <file>", "module exporting the Nenc app (its options take part)")
     .option("--json", "print JSON")
     .action(async (opts: { app?: string; json?: boolean }) => {
-      const app = opts.app ? await loadApp(opts.app) : new Nenc();
+      const app = opts.app ? (await loadCliApp(opts.app)).app : new Nenc();
       const resolved = await app.config();
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(resolved, null, 2)}\n`);
@@ -26,9 +26,9 @@ export function registerConfigCommands(program: Command): void {
   program
     .command("purge")
     .description("Delete every invocation, result, history row, runner record and queued message of the app")
-    .requiredOption("--app <file>", "module exporting the Nenc app")
-    .action(async (opts: { app: string }) => {
-      const app = await loadApp(opts.app);
+    .option(...APP_OPTION)
+    .action(async (opts: { app?: string }) => {
+      const { app } = await loadCliApp(opts.app);
       await app.purge();
       const { config } = await app.config();
       await app.close();

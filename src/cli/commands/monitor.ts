@@ -1,12 +1,12 @@
 import type { Command } from "commander";
 import { startMonitor } from "../../monitor/server.js";
-import { loadApp } from "../../runners/load-app.js";
+import { APP_OPTION, loadCliApp } from "../app-option.js";
 
 export function registerMonitorCommand(program: Command): void {
   program
     .command("monitor")
     .description("Serve the web monitor (dashboard, timeline, invocations, runners, /metrics) for the app")
-    .requiredOption("--app <file>", "module exporting the Nenc app (.ts works directly)")
+    .option(...APP_OPTION)
     .option("--host <host>", "address to bind; anything but loopback needs a token", "127.0.0.1")
     .option("--port <n>", "port", (v) => {
       const n = Number(v);
@@ -14,8 +14,8 @@ export function registerMonitorCommand(program: Command): void {
       return n;
     })
     .option("--token <t>", "require this token (default: NENC__MONITOR_TOKEN)")
-    .action(async (opts: { app: string; host: string; port?: number; token?: string }) => {
-      const app = await loadApp(opts.app);
+    .action(async (opts: { app?: string; host: string; port?: number; token?: string }) => {
+      const { app } = await loadCliApp(opts.app);
       const token = opts.token ?? (process.env.NENC__MONITOR_TOKEN || undefined);
       const m = await startMonitor(app, { host: opts.host, port: opts.port ?? 8000, token });
       process.stdout.write(`nenc monitor listening on ${m.url}${token ? " (token required)" : ""}\n`);

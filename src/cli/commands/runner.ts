@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { appServices } from "../../app.js";
 import { RunnerError } from "../../errors/index.js";
 import { createRunner } from "../../runners/index.js";
-import { loadApp } from "../../runners/load-app.js";
+import { APP_OPTION, loadCliApp } from "../app-option.js";
 
 /**
  * After the drain, how long the hand-back and the clean-up (mark stopped, close connections)
@@ -17,7 +17,7 @@ export function registerRunnerCommand(program: Command): void {
     .description(
       "Start a runner for the app; SIGTERM/SIGINT: stop claiming, let in-flight work finish for up to --drain-seconds, hand back the rest, exit 0; a second signal hands back at once",
     )
-    .requiredOption("--app <file>", "module exporting the Nenc app (.ts works directly)")
+    .option(...APP_OPTION)
     .option(
       "--runner <cls>",
       "runner class (AsyncRunner, ThreadRunner, ProcessRunner, PersistentProcessRunner, MultiThreadRunner); overrides runnerCls",
@@ -42,8 +42,8 @@ export function registerRunnerCommand(program: Command): void {
         return n;
       },
     )
-    .action(async (opts: { app: string; runner?: string; concurrency?: number; drainSeconds?: number }) => {
-      const app = await loadApp(opts.app);
+    .action(async (opts: { app?: string; runner?: string; concurrency?: number; drainSeconds?: number }) => {
+      const { app, path } = await loadCliApp(opts.app);
       app.overrideConfig({
         ...(opts.runner ? { runnerCls: opts.runner } : {}),
         ...(opts.concurrency ? { runnerConcurrency: opts.concurrency } : {}),
@@ -51,7 +51,7 @@ export function registerRunnerCommand(program: Command): void {
       });
       const { config } = await app.config();
       if (app.taskIds.length === 0) {
-        throw new RunnerError(`--app ${opts.app} registers no tasks; a runner for it could never execute anything.`);
+        throw new RunnerError(`--app ${path} registers no tasks; a runner for it could never execute anything.`);
       }
       const { orchestrator } = await appServices(app).components();
       if (!orchestrator.capabilities.sharedAcrossProcesses) {
@@ -59,7 +59,7 @@ export function registerRunnerCommand(program: Command): void {
           `backend "${config.backend}" lives inside one process: a runner started from the CLI would never see invocations registered elsewhere. Use backend sqlite, redis or postgres.`,
         );
       }
-      const r = createRunner(config, { app, appModule: opts.app });
+      const r = createRunner(config, { app, appModule: path });
       const drainMs = config.shutdownGraceSeconds * 1000;
       let force: NodeJS.Timeout | null = null;
       const forceExitIn = (ms: number) => {

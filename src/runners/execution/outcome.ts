@@ -1,6 +1,6 @@
 import type { NencConfig } from "../../config/schema.js";
 import type { TransitionRequest } from "../../core/contract/index.js";
-import { encode } from "../../core/serialization.js";
+import { encodeResult } from "../../core/serialization.js";
 import type { ResolvedTaskOptions } from "../../core/task.js";
 import { coerceError, RetryError, serializeError } from "../../errors/index.js";
 import type { OwnedInvocation } from "./hand-back.js";
@@ -17,7 +17,7 @@ function base(owned: OwnedInvocation) {
 
 /** Step 2, success: SUCCESS with the encoded result (a result that does not encode throws). */
 export function successOutcome(owned: OwnedInvocation, taskId: string, value: unknown): DecidedOutcome {
-  const outcome = { kind: "result" as const, value: encode(value, `${taskId} result`) };
+  const outcome = { kind: "result" as const, value: encodeResult(value, `${taskId} result`) };
   return { request: { ...base(owned), to: "SUCCESS", outcome }, retryAt: null };
 }
 

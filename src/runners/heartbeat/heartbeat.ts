@@ -3,6 +3,7 @@ import { heartbeatIntervalMs } from "../../config/resolve.js";
 import type { NencConfig } from "../../config/schema.js";
 import type { Orchestrator, RunnerContext } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
+import { siblingModule } from "../module-url.js";
 
 export type HeartbeatMessage = { type: "add"; ids: string[] } | { type: "remove"; ids: string[] } | { type: "stop" };
 
@@ -33,7 +34,7 @@ export class Heartbeat {
     if (this.deps.orchestrator.capabilities.sharedAcrossProcesses) {
       this.worker = new Worker(new URL("../worker/worker-entry.mjs", import.meta.url), {
         workerData: {
-          nencModule: new URL("./heartbeat-thread.ts", import.meta.url).href,
+          nencModule: siblingModule("./heartbeat-thread", import.meta.url),
           config: this.deps.config,
           ids: [...this.ids],
           liveness: liveness ?? null,

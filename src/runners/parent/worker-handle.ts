@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
+import { siblingModule } from "../module-url.js";
 import { CHILD_INIT_ENV, type ParentToWorker, type WorkerInit, type WorkerToParent } from "../worker-messages.js";
 
 /** How a worker ended, as the parent saw it. */
@@ -32,7 +33,7 @@ export class ThreadHandle implements WorkerHandle {
 
   constructor(init: WorkerInit) {
     this.worker = new Worker(new URL("../worker/worker-entry.mjs", import.meta.url), {
-      workerData: { ...init, nencModule: new URL("../worker/thread-worker.ts", import.meta.url).href },
+      workerData: { ...init, nencModule: siblingModule("../worker/thread-worker", import.meta.url) },
     });
     this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
   }
