@@ -7,35 +7,39 @@ export type DeathNote = "process gone" | "session closed";
 /**
  * Finds runners whose process is gone without waiting for their heartbeat to expire: on this
  * host by their pid, elsewhere by their session (a lock or a named connection the server ends
- * when the process dies). A session is judged only once this detector has seen it held (a
- * runner that just started may not hold it yet) and only when it has been closed on two
+ * when the process dies). A session is judged only once the runner is `SESSION_GRACE_MS` old
+ * (a runner that just started may not hold it yet) and only when it has been closed on two
  * observations `confirmMs` apart (a connection blip reconnects in between). A gone runner's
  * workers (threads, child processes) are gone with it.
  */
+/** How old a runner must be before its session is judged: its heartbeat thread takes the session at start. */
+export const SESSION_GRACE_MS = 5000;
+
 export class GoneRunnerDetector {
-  private readonly seenHeld = new Set<string>();
   private readonly closedSince = new Map<string, number>();
 
-  constructor(private readonly confirmMs: number) {}
+  constructor(
+    private readonly confirmMs: number,
+    /** This process's host name (runnerHost config, else the OS's): runners recorded with it are checked by pid. */
+    private readonly thisHost: string,
+  ) {}
 
   async detect(orchestrator: Orchestrator, now = Date.now()): Promise<Map<string, DeathNote>> {
     const runners = (await orchestrator.runners()).filter((r) => r.stoppedAt === null && r.deadNote === null);
     const gone = new Map<string, DeathNote>();
     const remote: RunnerRecord[] = [];
     for (const r of runners) {
-      const state = localProcessState(r);
+      const state = localProcessState(r, this.thisHost);
       if (state === "gone") gone.set(r.id, "process gone");
       else if (state === "unknown") remote.push(r);
     }
     if (remote.length > 0) {
       const closed = new Set(await orchestrator.closedSessions(remote));
       for (const r of remote) {
-        if (!closed.has(r.id)) {
-          this.seenHeld.add(r.id);
+        if (!closed.has(r.id) || now - r.startedAt < SESSION_GRACE_MS) {
           this.closedSince.delete(r.id);
           continue;
         }
-        if (!this.seenHeld.has(r.id)) continue;
         const since = this.closedSince.get(r.id) ?? now;
         this.closedSince.set(r.id, since);
         if (now - since >= this.confirmMs) gone.set(r.id, "session closed");
@@ -51,10 +55,7 @@ export class GoneRunnerDetector {
         }
       }
     }
-    for (const id of gone.keys()) {
-      this.seenHeld.delete(id);
-      this.closedSince.delete(id);
-    }
+    for (const id of gone.keys()) this.closedSince.delete(id);
     return gone;
   }
 }

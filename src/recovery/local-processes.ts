@@ -42,8 +42,11 @@ function processStartMs(pid: number): number | null {
  * their heartbeat decides). Containers that share a host name but not a pid namespace must not
  * share a backend with this check: give them distinct host names (Docker does by default).
  */
-export function localProcessState(r: { host: string; pid: number; startedAt: number }): "alive" | "gone" | "unknown" {
-  if (r.host !== hostname()) return "unknown";
+export function localProcessState(
+  r: { host: string; pid: number; startedAt: number },
+  thisHost: string = hostname(),
+): "alive" | "gone" | "unknown" {
+  if (r.host !== thisHost) return "unknown";
   try {
     process.kill(r.pid, 0);
   } catch (err) {

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { Cron } from "croner";
 import { deadAfterMs, heartbeatIntervalMs } from "../config/resolve.js";
 import type { NencConfig } from "../config/schema.js";
@@ -29,8 +30,9 @@ const LEASES: Record<PassKind, string> = {
  * - running, on `recoverRunningInvocationsCron`: runners whose heartbeat expired (hangs,
  *   partitions, lost hosts: the backstop);
  * - pending, on `recoverPendingInvocationsCron`: stuck PENDING work and lost deliveries.
- * The liveness holder keeps its lease between ticks, so a check costs one or two queries per
- * app, whatever the number of runners; the others try to take it over only once per lease.
+ * The liveness holder renews a short lease every tick and lists runners (and, on Redis and
+ * PostgreSQL, their sessions) once per tick for the whole app; the other runners only try the
+ * lease about twice per lease length, so a dead holder is replaced within about a second.
  */
 export class RecoveryService {
   private crons: Cron[] = [];
@@ -50,7 +52,10 @@ export class RecoveryService {
       logger: Logger;
     },
   ) {
-    this.detector = new GoneRunnerDetector(Math.max(100, Math.round(deps.config.livenessCheckMs * 0.75)));
+    this.detector = new GoneRunnerDetector(
+      Math.max(100, Math.round(deps.config.livenessCheckMs * 0.75)),
+      deps.config.runnerHost || hostname(),
+    );
   }
 
   start(): void {
@@ -132,17 +137,16 @@ export class RecoveryService {
   private async livenessPass(): Promise<RecoveryReport | null> {
     const { orchestrator, config, runnerId } = this.deps;
     const now = Date.now();
-    const ttl = Math.max(3000, config.livenessCheckMs * 8);
-    if (this.livenessLeaseUntil - now < ttl / 2) {
-      // Holders renew at half the lease; the others try once per lease length.
-      if (this.livenessLeaseUntil === 0 && now < this.nextLivenessTry) return null;
-      if (!(await orchestrator.acquireLease(LEASES.liveness, runnerId, ttl))) {
-        this.livenessLeaseUntil = 0;
-        this.nextLivenessTry = now + ttl * (0.5 + Math.random() / 2);
-        return null;
-      }
-      this.livenessLeaseUntil = now + ttl;
+    // A short lease, renewed by its holder every tick: if the holder itself dies, another runner
+    // takes over within about one lease. The others try about twice per lease.
+    const ttl = Math.max(1000, Math.round(config.livenessCheckMs * 2.5));
+    if (this.livenessLeaseUntil === 0 && now < this.nextLivenessTry) return null;
+    if (!(await orchestrator.acquireLease(LEASES.liveness, runnerId, ttl))) {
+      this.livenessLeaseUntil = 0;
+      this.nextLivenessTry = now + (ttl / 2) * (1 + Math.random() / 2);
+      return null;
     }
+    this.livenessLeaseUntil = now + ttl;
     const gone = await this.detector.detect(orchestrator);
     if (gone.size === 0) return { deadRunners: [], recovered: [] };
     const report = await recoverRunnersWork(this.deps, gone);

@@ -1,7 +1,6 @@
 import pg from "pg";
-import { deadAfterMs } from "../../config/resolve.js";
 import type { LivenessHold, LivenessProbe, RunnerContext, RunnerRecord } from "../../core/contract/index.js";
-import { key31, sessionCandidates } from "../liveness-keys.js";
+import { key31, restartGraceMs, sessionCandidates } from "../liveness-keys.js";
 import type { PostgresHandle } from "./pool.js";
 
 /**
@@ -41,7 +40,7 @@ export class PostgresLiveness implements LivenessProbe {
       [this.appKey],
     );
     // Every session ended with a server restart: until runners had time to reconnect, judge nothing.
-    if (!row || Number(row.up_ms) < deadAfterMs(this.h.config)) return [];
+    if (!row || Number(row.up_ms) < restartGraceMs(this.h.config)) return [];
     const held = new Set((row.held ?? []).map(Number));
     return checkable.filter((r) => !held.has(key31(r.id))).map((r) => r.id);
   }

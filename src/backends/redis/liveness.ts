@@ -1,8 +1,7 @@
 import { Redis } from "ioredis";
-import { deadAfterMs } from "../../config/resolve.js";
 import type { NencConfig } from "../../config/schema.js";
 import type { LivenessHold, LivenessProbe, RunnerContext, RunnerRecord } from "../../core/contract/index.js";
-import { sessionCandidates } from "../liveness-keys.js";
+import { restartGraceMs, sessionCandidates } from "../liveness-keys.js";
 import type { RedisConnection } from "./connection.js";
 
 /**
@@ -42,7 +41,7 @@ export class RedisLiveness implements LivenessProbe {
     if (!listReply || !infoReply || listReply[0] || infoReply[0]) return [];
     const uptimeS = Number(/uptime_in_seconds:(\d+)/.exec(String(infoReply[1]))?.[1] ?? "0");
     // Every connection ended with a server restart: until runners had time to reconnect, judge nothing.
-    if (uptimeS * 1000 < deadAfterMs(this.config)) return [];
+    if (uptimeS * 1000 < restartGraceMs(this.config)) return [];
     const names = new Set([...String(listReply[1]).matchAll(/ name=(\S*)/g)].map((m) => m[1]));
     return checkable.filter((r) => !names.has(this.nameOf(r.id))).map((r) => r.id);
   }
