@@ -12,6 +12,9 @@ export type DeathNote = "process gone" | "session closed";
  * observations `confirmMs` apart (a connection blip reconnects in between). A gone runner's
  * workers (threads, child processes) are gone with it.
  */
+/** How often a runner without the liveness lease re-reads the list of runners on its host. */
+const LOCAL_REFRESH_MS = 2000;
+
 /** How old a runner must be before its session is judged: its heartbeat thread takes the session at start. */
 export const SESSION_GRACE_MS = 5000;
 
@@ -24,6 +27,27 @@ export class GoneRunnerDetector {
     private readonly thisHost: string,
   ) {}
 
+  private local: RunnerRecord[] = [];
+  private localReadAt = 0;
+
+  /**
+   * Without the liveness lease: only runners on this host, by pid, from a list of runners read
+   * at most every LOCAL_REFRESH_MS (between reads the check costs no query).
+   */
+  async detectLocal(orchestrator: Orchestrator, now = Date.now()): Promise<Map<string, DeathNote>> {
+    if (now - this.localReadAt >= LOCAL_REFRESH_MS) {
+      this.local = (await orchestrator.runners()).filter(
+        (r) => r.stoppedAt === null && r.deadNote === null && r.host === this.thisHost,
+      );
+      this.localReadAt = now;
+    }
+    const gone = new Map<string, DeathNote>();
+    for (const r of this.local) if (localProcessState(r, this.thisHost) === "gone") gone.set(r.id, "process gone");
+    if (gone.size > 0) this.local = this.local.filter((r) => !gone.has(r.id));
+    return gone;
+  }
+
+  /** With the liveness lease: every runner, by pid on this host and by session elsewhere. */
   async detect(orchestrator: Orchestrator, now = Date.now()): Promise<Map<string, DeathNote>> {
     const runners = (await orchestrator.runners()).filter((r) => r.stoppedAt === null && r.deadNote === null);
     const gone = new Map<string, DeathNote>();

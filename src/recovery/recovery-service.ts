@@ -138,23 +138,29 @@ export class RecoveryService {
     const { orchestrator, config, runnerId } = this.deps;
     const now = Date.now();
     // A short lease, renewed by its holder every tick: if the holder itself dies, another runner
-    // takes over within about one lease. The others try about twice per lease.
+    // takes over within about one lease. The others try about twice per lease, and meanwhile
+    // check the runners on their own host by pid (no query), so a dead holder's own work is
+    // recovered at once too.
     const ttl = Math.max(1000, Math.round(config.livenessCheckMs * 2.5));
-    if (this.livenessLeaseUntil === 0 && now < this.nextLivenessTry) return null;
-    if (!(await orchestrator.acquireLease(LEASES.liveness, runnerId, ttl))) {
-      this.livenessLeaseUntil = 0;
-      this.nextLivenessTry = now + (ttl / 2) * (1 + Math.random() / 2);
-      return null;
+    const tryLease = this.livenessLeaseUntil > 0 || now >= this.nextLivenessTry;
+    if (!tryLease || !(await orchestrator.acquireLease(LEASES.liveness, runnerId, ttl))) {
+      if (tryLease) {
+        this.livenessLeaseUntil = 0;
+        this.nextLivenessTry = now + (ttl / 2) * (1 + Math.random() / 2);
+      }
+      return this.settle(await this.detector.detectLocal(orchestrator, now));
     }
     this.livenessLeaseUntil = now + ttl;
-    const gone = await this.detector.detect(orchestrator);
+    return this.settle(await this.detector.detect(orchestrator, now));
+  }
+
+  /** Recover the work of runners found gone, then record how they died. */
+  private async settle(gone: ReadonlyMap<string, string>): Promise<RecoveryReport> {
     if (gone.size === 0) return { deadRunners: [], recovered: [] };
     const report = await recoverRunnersWork(this.deps, gone);
     for (const note of new Set(gone.values())) {
-      await orchestrator.markRunnersDead(
-        [...gone].filter(([, n]) => n === note).map(([id]) => id),
-        note,
-      );
+      const ids = [...gone].filter(([, n]) => n === note).map(([id]) => id);
+      await this.deps.orchestrator.markRunnersDead(ids, note);
     }
     for (const [id, note] of gone) {
       this.deps.logger.warn({ component: "recovery", deadRunner: id, how: note }, `runner ${id} is dead: ${note}`);
