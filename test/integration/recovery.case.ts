@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { appServices } from "../../src/app.js";
 import { ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
@@ -75,6 +75,7 @@ export function runRecoveryScenarios(
       const a = spawnRunner({ env: { ...backend.env, ...slow, ...elsewhere }, runner: "AsyncRunner" });
       await a.waitFor(/AsyncRunner \S+ started/);
       const gate = join(mkdtempSync(join(tmpdir(), "nenc-gate-")), "open");
+      onTestFinished(() => writeFileSync(gate, ""));
       const invs = await Promise.all([0, 1].map((i) => tasks.gated(gate, `gone-${i}`, false)));
       const ids = invs.map((i) => i.id);
       await waitUntil(async () => (await statusesOf(ids)).every((s) => s === "RUNNING"), 20_000, "all RUNNING on A");
@@ -113,6 +114,7 @@ export function runRecoveryScenarios(
         });
         await a.waitFor(/AsyncRunner \S+ started/);
         const gate = join(mkdtempSync(join(tmpdir(), "nenc-gate-")), "open");
+        onTestFinished(() => writeFileSync(gate, ""));
         const inv = await tasks.gated(gate, "blip", false);
         await waitUntil(async () => (await inv.status()) === "RUNNING", 20_000, "RUNNING on A");
         const b = spawnRunner({ env: { ...backend.env, ...slow }, runner: "AsyncRunner" });
@@ -124,10 +126,11 @@ export function runRecoveryScenarios(
         expect(await historyOf(inv.id)).toEqual(["REGISTERED", "PENDING", "RUNNING"]);
         const { orchestrator } = await appServices(app).components();
         const owner = (await app.getInvocation(inv.id).history()).at(-1)?.ownerId;
+        const recordOfA = async () => (await orchestrator.runners()).filter((r) => r.id === owner);
         await waitUntil(
-          async () => (await orchestrator.closedSessions(await orchestrator.runners())).length === 0,
+          async () => (await orchestrator.closedSessions(await recordOfA())).length === 0,
           10_000,
-          "every runner holding its session again",
+          "A holding its session again",
         );
         expect((await orchestrator.runners()).find((r) => r.id === owner)?.deadNote).toBeNull();
         writeFileSync(gate, "");
