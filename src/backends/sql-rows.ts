@@ -103,6 +103,7 @@ export function toRunnerRecord(r: Row): RunnerRecord {
     lastHeartbeat: num(r, "last_heartbeat", what),
     stoppedAt: numOrNull(r, "stopped_at", what),
     stoppingUntil: numOrNull(r, "stopping_until", what),
+    deadNote: strOrNull(r, "dead_note", what),
   };
 }
 

@@ -323,6 +323,48 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect(again).toMatchObject({ stoppedAt: null, stoppingUntil: null });
     });
 
+    test("a runner declared dead keeps how until its next heartbeat clears it", async () => {
+      const base = { kind: "AsyncRunner", host: "h", pid: 1, threadId: 0, parentId: null, startedAt: Date.now() };
+      await c.orchestrator.registerRunner({ ...base, id: "gone" });
+      await c.orchestrator.registerRunner({ ...base, id: "fine" });
+      expect((await c.orchestrator.runners()).map((r) => r.deadNote)).toEqual([null, null]);
+      await c.orchestrator.markRunnersDead(["gone"], "process gone");
+      await c.orchestrator.markRunnersDead([], "session closed");
+      const byId = new Map((await c.orchestrator.runners()).map((r) => [r.id, r]));
+      expect(byId.get("gone")?.deadNote).toBe("process gone");
+      expect(byId.get("fine")?.deadNote).toBeNull();
+      // A runner wrongly declared dead (its connection dropped, its process lives) rejoins by beating.
+      await c.orchestrator.heartbeat(["gone"]);
+      expect((await c.orchestrator.runners()).find((r) => r.id === "gone")?.deadNote).toBeNull();
+    });
+
+    test("a runner's session is open while it holds it and closed once released", async () => {
+      const ctx = {
+        kind: "AsyncRunner",
+        host: "elsewhere",
+        pid: 1,
+        threadId: 0,
+        parentId: null,
+        startedAt: Date.now(),
+      };
+      await c.orchestrator.registerRunner({ ...ctx, id: "holder" });
+      await c.orchestrator.registerRunner({ ...ctx, id: "never" });
+      await c.orchestrator.registerRunner({ ...ctx, id: "worker", parentId: "holder" });
+      const hold = await c.orchestrator.holdLiveness({ ...ctx, id: "holder" });
+      const records = async () => (await c.orchestrator.runners()).filter((r) => r.id !== "x");
+      // Workers live and die with their top-level runner: only top-level runners are judged.
+      expect((await c.orchestrator.closedSessions(await records())).sort()).toEqual(["never"]);
+      await hold.release();
+      const deadline = Date.now() + 10_000;
+      let closed: string[] = [];
+      while (Date.now() < deadline) {
+        closed = (await c.orchestrator.closedSessions(await records())).sort();
+        if (closed.includes("holder")) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(closed).toEqual(["holder", "never"]);
+    });
+
     test("find by owner, status, age and page", async () => {
       const list = await registered(4);
       await run(list[0]!.id, "r1");

@@ -118,6 +118,7 @@ export function decodeRunner(id: string, h: Record<string, string>): RunnerRecor
     lastHeartbeat: int(h.hb, `${what}: lastHeartbeat`),
     stoppedAt: h.stopped === undefined ? null : int(h.stopped, `${what}: stoppedAt`),
     stoppingUntil: h.stopping === undefined ? null : int(h.stopping, `${what}: stoppingUntil`),
+    deadNote: h.dead ?? null,
   };
 }
 

@@ -105,6 +105,12 @@ export interface RunnerRecord extends RunnerContext {
    * meanwhile, so it is not dead; null when it is not stopping.
    */
   stoppingUntil: number | null;
+  /**
+   * How the runner was declared dead ("process gone", "session closed", "heartbeat expired"),
+   * by the recovery pass that recovered its work; cleared by its next heartbeat (a runner wrongly
+   * declared dead rejoins by itself). Null while it is not declared dead.
+   */
+  deadNote: string | null;
 }
 
 export interface InvocationFilter {
