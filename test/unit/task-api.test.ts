@@ -109,7 +109,7 @@ describe("task context", () => {
 describe("cancel", () => {
   it("a running invocation's signal is aborted (cancelled) and result() rejects with NENC_CANCELLED", async () => {
     const inv = await waitForAbort();
-    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 200 && (await inv.status()) !== "RUNNING"; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await inv.cancel("customer asked")).toBe(true);
     await waitFor(() => aborts.some((a) => a.id === inv.id));
     expect(aborts.find((a) => a.id === inv.id)?.why).toBe("cancelled");
