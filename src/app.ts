@@ -1,11 +1,15 @@
 import type { ResolvedConfig } from "./config/resolve.js";
 import type { NencConfigInput } from "./config/schema.js";
+import { currentContext, type TaskContext } from "./core/context.js";
 import type { Components } from "./core/contract/index.js";
+import { checkFindQuery, type FindInvocationsQuery } from "./core/find-query.js";
 import { Invocation, type InvocationAccess } from "./core/invocation.js";
+import { InvocationGroup } from "./core/invocation-group.js";
 import type { Logger } from "./core/logger.js";
+import { findInvocations } from "./core/operations/find-invocations.js";
 import { encode } from "./core/serialization.js";
 import { resolveTaskId, resolveTaskOptions, type Task, type TaskFunction, type TaskOptions } from "./core/task.js";
-import { TaskDefinitionError, UnknownTaskError } from "./errors/index.js";
+import { NoContextError, TaskDefinitionError, UnknownTaskError } from "./errors/index.js";
 import { AppRuntime } from "./runtime.js";
 
 export type NencOptions = NencConfigInput;
@@ -77,13 +81,33 @@ export class Nenc {
       options: resolved,
       logger,
       fn,
-      parallelize: (argsList: ReadonlyArray<Parameters<F>>) => Promise.all(argsList.map((a) => call(...a))),
-    }) as Task<F>;
+      run: async (...args: Parameters<F>): Promise<R> => (await call(...args)).result(),
+      parallelize: async (argsList: ReadonlyArray<Parameters<F>>): Promise<InvocationGroup<R>> => {
+        const all: Invocation<R>[] = [];
+        // Calls made in one turn are registered together: one transaction per batch.
+        for (let i = 0; i < argsList.length; i += resolved.parallelBatchSize) {
+          const batch = argsList.slice(i, i + resolved.parallelBatchSize);
+          all.push(...(await Promise.all(batch.map((a) => call(...a)))));
+        }
+        return new InvocationGroup(all);
+      },
+    });
+    Object.defineProperty(task, "context", {
+      get: (): TaskContext => {
+        const ctx = currentContext();
+        if (ctx?.taskId === id) return ctx;
+        throw new NoContextError(
+          ctx
+            ? `${id}.context was read while ${ctx.taskId} runs; read the context of the running task, or use currentContext().`
+            : `${id}.context is only available inside a running invocation of ${id}; use currentContext() in helpers that may run elsewhere.`,
+        );
+      },
+    });
     // `app.task(async function t() { t.logger... })`: inside a named function expression the
     // name is the raw function, so give it the logger too.
     if (!("logger" in fn)) Object.defineProperty(fn, "logger", { value: logger });
     this.registry.set(id, task as unknown as Task<TaskFunction>);
-    return task;
+    return task as Task<F>;
   }
 
   /** The task registered under `id`; throws UnknownTaskError naming the known ids. */
@@ -100,6 +124,23 @@ export class Nenc {
   /** A handle for an existing invocation. */
   getInvocation<R = unknown>(id: string, taskId = ""): Invocation<R> {
     return new Invocation<R>(id, taskId, this.access);
+  }
+
+  /**
+   * Invocations by task, status, workflow, parent and creation time, newest first, as typed
+   * handles. Bounded: `limit` (default 100, at most 1000) results; at most 20,000 invocations
+   * are read to find them.
+   */
+  findInvocations<F extends TaskFunction>(
+    query: FindInvocationsQuery & { task: Task<F> },
+  ): Promise<Array<Invocation<Awaited<ReturnType<F>>>>>;
+  findInvocations(query?: FindInvocationsQuery & { task?: string }): Promise<Array<Invocation<unknown>>>;
+  async findInvocations(
+    query: FindInvocationsQuery & { task?: Task<TaskFunction> | string } = {},
+  ): Promise<Array<Invocation<unknown>>> {
+    const q = checkFindQuery(query);
+    const found = await findInvocations(await this.runtime.getComponents(), q);
+    return found.map((d) => new Invocation<unknown>(d.id, d.taskId, this.access));
   }
 
   /** The app's logger (same structured fields as `task.logger`). */

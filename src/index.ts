@@ -2,8 +2,11 @@ export { Nenc, type NencOptions } from "./app.js";
 export { createComponents } from "./backends/registry.js";
 export { describeConfig, type ResolvedConfig, resolveConfig } from "./config/resolve.js";
 export { CONFIG_KEYS, type ConfigKey, type NencConfig, type NencConfigInput } from "./config/schema.js";
+export { currentContext, type TaskContext } from "./core/context.js";
 export type * from "./core/contract/index.js";
+export type { FindInvocationsQuery } from "./core/find-query.js";
 export { Invocation, type ResultOptions } from "./core/invocation.js";
+export { type GroupResult, InvocationGroup } from "./core/invocation-group.js";
 export type { Logger } from "./core/logger.js";
 export {
   canTransition,

@@ -5,6 +5,8 @@ import type {
   InvocationFilter,
   InvocationStatusStore,
   LeaseStore,
+  LivenessHold,
+  LivenessProbe,
   NewInvocation,
   Orchestrator,
   Outcome,
@@ -23,7 +25,14 @@ export interface OrchestratorRoles {
   runners: RunnerRegistry;
   leases: LeaseStore;
   changes: ChangeFeed;
+  liveness: LivenessProbe;
 }
+
+/** Engines without sessions (memory, SQLite): nothing to hold, nothing to report. */
+export const NO_SESSIONS: LivenessProbe = {
+  holdLiveness: async () => ({ release: async () => {} }),
+  closedSessions: async () => [],
+};
 
 /**
  * An orchestrator composed of its roles: each engine implements every role in its own file and
@@ -79,6 +88,17 @@ export abstract class ComposedOrchestrator implements Orchestrator {
   }
   deadRunners(olderThanMs: number): Promise<string[]> {
     return this.roles.runners.deadRunners(olderThanMs);
+  }
+
+  markRunnersDead(runnerIds: readonly string[], note: string): Promise<void> {
+    return this.roles.runners.markRunnersDead(runnerIds, note);
+  }
+
+  holdLiveness(ctx: RunnerContext): Promise<LivenessHold> {
+    return this.roles.liveness.holdLiveness(ctx);
+  }
+  closedSessions(candidates: readonly RunnerRecord[]): Promise<string[]> {
+    return this.roles.liveness.closedSessions(candidates);
   }
 
   acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {

@@ -57,6 +57,7 @@ export function toStatusRecord(r: Row): StatusRecord {
     ownerId: strOrNull(r, "owner_id", what),
     token: num(r, "token", what),
     retries: num(r, "retries", what),
+    attempts: num(r, "attempts", what),
     updatedAt: num(r, "updated_at", what),
   };
 }
@@ -102,6 +103,7 @@ export function toRunnerRecord(r: Row): RunnerRecord {
     lastHeartbeat: num(r, "last_heartbeat", what),
     stoppedAt: numOrNull(r, "stopped_at", what),
     stoppingUntil: numOrNull(r, "stopping_until", what),
+    deadNote: strOrNull(r, "dead_note", what),
   };
 }
 

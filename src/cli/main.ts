@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { NencError } from "../errors/index.js";
+import { registerCancelCommand } from "./commands/cancel.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerMonitorCommand } from "./commands/monitor.js";
 import { registerRunnerCommand } from "./commands/runner.js";
@@ -15,6 +16,7 @@ registerRunnerCommand(program);
 registerConfigCommands(program);
 registerStatusCommand(program);
 registerMonitorCommand(program);
+registerCancelCommand(program);
 
 /** The version in nenc's package.json (two folders up from src/cli/ or dist/cli/). */
 function packageVersion(): string {

@@ -119,6 +119,16 @@ export const CONFIG_KEYS = {
     "*/5 * * * * *",
     "When runners look for invocations stuck in PENDING or never delivered.",
   ),
+  runnerHost: key(
+    z.string(),
+    "",
+    "Host name recorded for this process's runners; empty: the OS host name. Runners recorded with this process's host name are checked by pid; give containers that share a host name but not a pid namespace distinct values.",
+  ),
+  livenessCheckMs: key(
+    z.number().int().min(0),
+    400,
+    "How often one runner checks whether other runners' processes are gone (same host: the pid; Redis/PostgreSQL: the runner's session) and recovers their work at once; 0: heartbeat expiry only.",
+  ),
   maxPendingSeconds: key(
     z.number().positive(),
     5,

@@ -1,6 +1,7 @@
 import { CorruptRecordError, InvocationNotFoundError, TaskFailedError, TimeoutError } from "../errors/index.js";
-import { currentExecution } from "./context.js";
+import { currentExecution, currentRunnerId } from "./context.js";
 import type { HistoryEntry, Orchestrator } from "./contract/index.js";
+import { cancelInvocation } from "./operations/cancel.js";
 import type { ResultWaiter } from "./result-waiter.js";
 import { decode } from "./serialization.js";
 import type { Status } from "./status.js";
@@ -29,6 +30,20 @@ export class Invocation<R = unknown> {
     const rec = (await o.getStatuses([this.id])).get(this.id);
     if (!rec) throw new InvocationNotFoundError(this.id);
     return rec.status;
+  }
+
+  /**
+   * Cancel: an invocation not started never starts; a running one has its `ctx.signal` aborted
+   * (within about a second) and its late result refused. Resolves true if the cancel took
+   * effect, false if the invocation was already final. Its result() then rejects with the
+   * NENC_CANCELLED code.
+   */
+  async cancel(reason = "cancelled by the caller"): Promise<boolean> {
+    const o = await this.access.orchestrator();
+    const r = await cancelInvocation(o, this.id, reason, currentRunnerId() ?? "caller");
+    if (r.ok) return true;
+    if (r.reason === "not-found") throw new InvocationNotFoundError(this.id);
+    return false;
   }
 
   async history(): Promise<HistoryEntry[]> {

@@ -1,5 +1,7 @@
 import { TaskDefinitionError } from "../errors/index.js";
+import type { TaskContext } from "./context.js";
 import type { Invocation } from "./invocation.js";
+import type { InvocationGroup } from "./invocation-group.js";
 import type { Logger } from "./logger.js";
 
 /** An error class (any constructor arguments): `never[]` accepts every parameter list without `any`. */
@@ -12,11 +14,14 @@ export interface TaskOptions {
   maxRetries?: number;
   /** Error classes that trigger a retry. RetryError always does. */
   retryFor?: readonly ErrorClass[];
+  /** `parallelize` registers its calls in transactions of this many. Default 100 (pynenc's). */
+  parallelBatchSize?: number;
 }
 
 export interface ResolvedTaskOptions {
   maxRetries: number;
   retryFor: readonly ErrorClass[];
+  parallelBatchSize: number;
 }
 
 // The one `any` in the API, a constraint only: a task's own parameter types are inferred from
@@ -37,8 +42,18 @@ export interface Task<F extends TaskFunction> {
   readonly logger: Logger;
   /** The function itself (runners call it). */
   readonly fn: F;
-  /** Register many invocations in one batch. */
-  parallelize(argsList: ReadonlyArray<Parameters<F>>): Promise<Array<Invocation<Awaited<ReturnType<F>>>>>;
+  /**
+   * The running invocation's context (id, attempt, ctx.signal...), read inside the task;
+   * a NoContextError outside a running invocation of this task.
+   */
+  readonly context: TaskContext;
+  /** Call and await the result (pynenc's direct form): `await task.run(...args)`. */
+  run(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+  /**
+   * Register many calls, in transactions of `parallelBatchSize`; the group yields results as
+   * they finish (`results()`) or all of them in input order (`all()`).
+   */
+  parallelize(argsList: ReadonlyArray<Parameters<F>>): Promise<InvocationGroup<Awaited<ReturnType<F>>>>;
 }
 
 export function resolveTaskId(fn: TaskFunction, options: TaskOptions): string {
@@ -64,5 +79,11 @@ export function resolveTaskOptions(id: string, options: TaskOptions): ResolvedTa
       throw new TaskDefinitionError(`Task "${id}": retryFor must list error classes.`);
     }
   }
-  return { maxRetries, retryFor: options.retryFor ?? [] };
+  const parallelBatchSize = options.parallelBatchSize ?? 100;
+  if (!Number.isInteger(parallelBatchSize) || parallelBatchSize < 1) {
+    throw new TaskDefinitionError(
+      `Task "${id}": parallelBatchSize must be a positive integer, got ${parallelBatchSize}.`,
+    );
+  }
+  return { maxRetries, retryFor: options.retryFor ?? [], parallelBatchSize };
 }

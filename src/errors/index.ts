@@ -18,6 +18,9 @@ export const ErrorCode = {
   Runner: "NENC_RUNNER",
   Cancelled: "NENC_CANCELLED",
   MissingDependency: "NENC_MISSING_DEPENDENCY",
+  NoContext: "NENC_NO_CONTEXT",
+  InvalidArgument: "NENC_INVALID_ARGUMENT",
+  Aborted: "NENC_ABORTED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -110,7 +113,8 @@ export class TaskFailedError extends NencError {
     readonly taskId: string,
     readonly original: SerializedError,
   ) {
-    super(ErrorCode.TaskFailed, original.message, {
+    // A cancelled invocation's result() rejects with the NENC_CANCELLED code.
+    super(original.code === ErrorCode.Cancelled ? ErrorCode.Cancelled : ErrorCode.TaskFailed, original.message, {
       cause: original.cause ? restoreError(original.cause) : undefined,
     });
     this.originalName = original.name;
@@ -179,6 +183,31 @@ export class AppLoadError extends NencError {
  * Stored as the error of an invocation that was cancelled (it ends FAILED); `result()` callers
  * get a TaskFailedError whose `originalCode` is NENC_CANCELLED.
  */
+/** A call's options or a query is invalid (a bad limit, an unknown status...): nothing was done. */
+export class InvalidArgumentError extends NencError {
+  constructor(message: string) {
+    super(ErrorCode.InvalidArgument, message);
+  }
+}
+
+/** `task.context` was read outside a running invocation of that task. */
+export class NoContextError extends NencError {
+  constructor(message: string) {
+    super(ErrorCode.NoContext, message);
+  }
+}
+
+/** Why a running invocation's `ctx.signal` was aborted (its `signal.reason`). */
+export class AbortedError extends NencError {
+  constructor(
+    readonly invocationId: string,
+    readonly why: "cancelled" | "handed back" | "ownership lost",
+    detail: string,
+  ) {
+    super(ErrorCode.Aborted, `Invocation ${invocationId} was ${why}: ${detail}. Its result will not be recorded.`);
+  }
+}
+
 export class CancelledError extends NencError {
   constructor(
     readonly invocationId: string,

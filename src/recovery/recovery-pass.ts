@@ -54,15 +54,30 @@ async function rerouteInSpan(
   return rerouted;
 }
 
-/** Every non-final invocation owned by a dead runner, and half-done recoveries. */
-export async function recoverDeadRunnersWork(deps: RecoveryDeps, deadAfterMs: number): Promise<RecoveryReport> {
-  const dead = await deps.orchestrator.deadRunners(deadAfterMs);
+/**
+ * Every non-final invocation owned by the given runners, and half-done recoveries, each with
+ * how its runner was found dead (`why`: "heartbeat expired", "process gone", "session closed").
+ */
+export async function recoverRunnersWork(
+  deps: RecoveryDeps,
+  why: ReadonlyMap<string, string>,
+): Promise<RecoveryReport> {
   const records: StatusRecord[] = [];
-  for (const ownerId of dead) {
+  for (const ownerId of why.keys()) {
     records.push(...(await deps.orchestrator.find({ ownerId, statuses: [...OWNED_STATUSES, ...RECOVERY_STATUSES] })));
   }
-  const recovered = await reroute(deps, records, (r) => `dead runner ${r.ownerId} (${r.status})`);
-  return { deadRunners: dead, recovered };
+  const recovered = await reroute(
+    deps,
+    records,
+    (r) => `dead runner ${r.ownerId} (${r.status}; ${why.get(r.ownerId ?? "") ?? "heartbeat expired"})`,
+  );
+  return { deadRunners: [...why.keys()], recovered };
+}
+
+/** Every non-final invocation owned by a runner whose heartbeat expired, and half-done recoveries. */
+export async function recoverDeadRunnersWork(deps: RecoveryDeps, deadAfterMs: number): Promise<RecoveryReport> {
+  const dead = await deps.orchestrator.deadRunners(deadAfterMs);
+  return recoverRunnersWork(deps, new Map(dead.map((id) => [id, "heartbeat expired"])));
 }
 
 /**

@@ -1,22 +1,47 @@
+import { hostname } from "node:os";
 import { Cron } from "croner";
 import { deadAfterMs, heartbeatIntervalMs } from "../config/resolve.js";
 import type { NencConfig } from "../config/schema.js";
 import type { Broker, Orchestrator } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import { coerceError } from "../errors/index.js";
-import { type RecoveryReport, recoverDeadRunnersWork, recoverStalePending } from "./recovery-pass.js";
+import { GoneRunnerDetector } from "./gone-runners.js";
+import {
+  type RecoveryReport,
+  recoverDeadRunnersWork,
+  recoverRunnersWork,
+  recoverStalePending,
+} from "./recovery-pass.js";
 
-const LEASE = "recovery";
+type PassKind = "running" | "pending" | "liveness";
+
+/** Each pass has its own lease and in-process flag: no pass ever waits on, or skips for, another. */
+const LEASES: Record<PassKind, string> = {
+  running: "recovery:running",
+  pending: "recovery:pending",
+  liveness: "recovery:liveness",
+};
 
 /**
- * Runs inside every runner. On each cron tick it tries to take the recovery lease; the
- * holder runs the pass, the others skip. A lease (not clock slots) keeps one pass at a time
- * across all runners; it expires by itself if its holder dies mid-pass.
+ * Runs inside every runner. Three passes, each under its own lease (not clock slots: one
+ * holder at a time across all runners; a lease expires by itself if its holder dies):
+ * - liveness, every `livenessCheckMs`: runners whose process is gone (same host: its pid;
+ *   elsewhere: its session) have their work recovered at once;
+ * - running, on `recoverRunningInvocationsCron`: runners whose heartbeat expired (hangs,
+ *   partitions, lost hosts: the backstop);
+ * - pending, on `recoverPendingInvocationsCron`: stuck PENDING work and lost deliveries.
+ * The liveness holder renews a short lease every tick and lists runners (and, on Redis and
+ * PostgreSQL, their sessions) once per tick for the whole app; the other runners only try the
+ * lease about twice per lease length, so a dead holder is replaced within about a second.
  */
 export class RecoveryService {
   private crons: Cron[] = [];
-  private running = false;
+  private livenessTimer: NodeJS.Timeout | null = null;
+  private readonly running = new Set<PassKind>();
   private lastBackendError = 0;
+  private livenessLeaseUntil = 0;
+  private nextLivenessTry = 0;
+  private readonly detector: GoneRunnerDetector;
 
   constructor(
     private readonly deps: {
@@ -26,7 +51,12 @@ export class RecoveryService {
       runnerId: string;
       logger: Logger;
     },
-  ) {}
+  ) {
+    this.detector = new GoneRunnerDetector(
+      Math.max(100, Math.round(deps.config.livenessCheckMs * 0.75)),
+      deps.config.runnerHost || hostname(),
+    );
+  }
 
   start(): void {
     const { config } = this.deps;
@@ -38,11 +68,21 @@ export class RecoveryService {
         await this.run("pending");
       }),
     ];
+    if (config.livenessCheckMs > 0) {
+      this.livenessTimer = setInterval(() => void this.run("liveness"), config.livenessCheckMs);
+      this.livenessTimer.unref();
+    }
   }
 
   stop(): void {
     for (const c of this.crons) c.stop();
     this.crons = [];
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.livenessTimer = null;
+    if (this.livenessLeaseUntil > Date.now()) {
+      this.livenessLeaseUntil = 0;
+      void this.deps.orchestrator.releaseLease(LEASES.liveness, this.deps.runnerId).catch(() => {});
+    }
   }
 
   /**
@@ -61,31 +101,70 @@ export class RecoveryService {
     return now < this.lastBackendError + deadAfterMs(config) + heartbeatIntervalMs(config);
   }
 
-  /** One pass now, if this runner gets the lease. Returns null when another runner holds it. */
-  async run(kind: "running" | "pending"): Promise<RecoveryReport | null> {
-    if (this.running) return null;
+  /** One pass now, if this runner gets its lease. Returns null when another runner holds it. */
+  async run(kind: PassKind): Promise<RecoveryReport | null> {
+    if (this.running.has(kind)) return null;
     if (kind === "running" && this.inOutageGrace()) return null;
-    this.running = true;
-    const { orchestrator, config, runnerId, logger } = this.deps;
-    const ttl = Math.max(10_000, deadAfterMs(config));
+    this.running.add(kind);
     try {
-      if (!(await orchestrator.acquireLease(LEASE, runnerId, ttl))) return null;
-      try {
-        return kind === "running"
-          ? await recoverDeadRunnersWork(this.deps, deadAfterMs(config))
-          : await recoverStalePending(this.deps, config.maxPendingSeconds * 1000);
-      } finally {
-        await orchestrator.releaseLease(LEASE, runnerId);
-      }
+      return kind === "liveness" ? await this.livenessPass() : await this.leasedPass(kind);
     } catch (err) {
       this.noteBackendError();
-      logger.warn(
+      if (kind === "liveness") this.livenessLeaseUntil = 0;
+      this.deps.logger.warn(
         { component: "recovery", err: coerceError(err).message },
         `recovery pass (${kind}) failed; next tick retries`,
       );
       return null;
     } finally {
-      this.running = false;
+      this.running.delete(kind);
     }
+  }
+
+  private async leasedPass(kind: "running" | "pending"): Promise<RecoveryReport | null> {
+    const { orchestrator, config, runnerId } = this.deps;
+    const ttl = Math.max(10_000, deadAfterMs(config));
+    if (!(await orchestrator.acquireLease(LEASES[kind], runnerId, ttl))) return null;
+    try {
+      return kind === "running"
+        ? await recoverDeadRunnersWork(this.deps, deadAfterMs(config))
+        : await recoverStalePending(this.deps, config.maxPendingSeconds * 1000);
+    } finally {
+      await orchestrator.releaseLease(LEASES[kind], runnerId);
+    }
+  }
+
+  private async livenessPass(): Promise<RecoveryReport | null> {
+    const { orchestrator, config, runnerId } = this.deps;
+    const now = Date.now();
+    // A short lease, renewed by its holder every tick: if the holder itself dies, another runner
+    // takes over within about one lease. The others try about twice per lease, and meanwhile
+    // check the runners on their own host by pid (no query), so a dead holder's own work is
+    // recovered at once too.
+    const ttl = Math.max(1000, Math.round(config.livenessCheckMs * 2.5));
+    const tryLease = this.livenessLeaseUntil > 0 || now >= this.nextLivenessTry;
+    if (!tryLease || !(await orchestrator.acquireLease(LEASES.liveness, runnerId, ttl))) {
+      if (tryLease) {
+        this.livenessLeaseUntil = 0;
+        this.nextLivenessTry = now + (ttl / 2) * (1 + Math.random() / 2);
+      }
+      return this.settle(await this.detector.detectLocal(orchestrator, now));
+    }
+    this.livenessLeaseUntil = now + ttl;
+    return this.settle(await this.detector.detect(orchestrator, now));
+  }
+
+  /** Recover the work of runners found gone, then record how they died. */
+  private async settle(gone: ReadonlyMap<string, string>): Promise<RecoveryReport> {
+    if (gone.size === 0) return { deadRunners: [], recovered: [] };
+    const report = await recoverRunnersWork(this.deps, gone);
+    for (const note of new Set(gone.values())) {
+      const ids = [...gone].filter(([, n]) => n === note).map(([id]) => id);
+      await this.deps.orchestrator.markRunnersDead(ids, note);
+    }
+    for (const [id, note] of gone) {
+      this.deps.logger.warn({ component: "recovery", deadRunner: id, how: note }, `runner ${id} is dead: ${note}`);
+    }
+    return report;
   }
 }

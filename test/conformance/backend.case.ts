@@ -77,6 +77,28 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect(hist[0]).toMatchObject({ seq: 1, ownerId: null });
     });
 
+    test("attempts count the executions started: 1 on the first, +1 per retry or recovery", async () => {
+      const [a] = await registered();
+      const id = a!.id;
+      expect((await c.orchestrator.getStatuses([id])).get(id)?.attempts).toBe(0);
+      const [p1] = await c.orchestrator.transition([{ id, to: "PENDING", runnerId: "r1" }]);
+      expect(ok(p1).attempts).toBe(0);
+      const [r1] = await c.orchestrator.transition([{ id, to: "RUNNING", runnerId: "r1", token: ok(p1).token }]);
+      expect(ok(r1).attempts).toBe(1);
+      const [retry] = await c.orchestrator.transition([
+        { id, to: "RETRY", runnerId: "r1", token: ok(r1).token, countRetry: true },
+      ]);
+      expect(ok(retry).attempts).toBe(1);
+      const token2 = await run(id, "r2");
+      expect((await c.orchestrator.getStatuses([id])).get(id)?.attempts).toBe(2);
+      // Recovery: taken from r2, rerouted, started again by r3.
+      await c.orchestrator.transition([{ id, to: "RUNNING_RECOVERY", runnerId: "rec" }]);
+      await c.orchestrator.transition([{ id, to: "REROUTED", runnerId: "rec" }]);
+      expect(token2).toBeGreaterThan(0);
+      await run(id, "r3");
+      expect((await c.orchestrator.getStatuses([id])).get(id)?.attempts).toBe(3);
+    });
+
     test("getStatuses leaves unknown ids out", async () => {
       const [a] = await registered();
       const m = await c.orchestrator.getStatuses([a!.id, "missing"]);
@@ -299,6 +321,48 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       await c.orchestrator.registerRunner({ ...base, id: "draining" });
       const again = (await c.orchestrator.runners()).find((r) => r.id === "draining");
       expect(again).toMatchObject({ stoppedAt: null, stoppingUntil: null });
+    });
+
+    test("a runner declared dead keeps how until its next heartbeat clears it", async () => {
+      const base = { kind: "AsyncRunner", host: "h", pid: 1, threadId: 0, parentId: null, startedAt: Date.now() };
+      await c.orchestrator.registerRunner({ ...base, id: "gone" });
+      await c.orchestrator.registerRunner({ ...base, id: "fine" });
+      expect((await c.orchestrator.runners()).map((r) => r.deadNote)).toEqual([null, null]);
+      await c.orchestrator.markRunnersDead(["gone"], "process gone");
+      await c.orchestrator.markRunnersDead([], "session closed");
+      const byId = new Map((await c.orchestrator.runners()).map((r) => [r.id, r]));
+      expect(byId.get("gone")?.deadNote).toBe("process gone");
+      expect(byId.get("fine")?.deadNote).toBeNull();
+      // A runner wrongly declared dead (its connection dropped, its process lives) rejoins by beating.
+      await c.orchestrator.heartbeat(["gone"]);
+      expect((await c.orchestrator.runners()).find((r) => r.id === "gone")?.deadNote).toBeNull();
+    });
+
+    test("a runner's session is open while it holds it and closed once released", async () => {
+      const ctx = {
+        kind: "AsyncRunner",
+        host: "elsewhere",
+        pid: 1,
+        threadId: 0,
+        parentId: null,
+        startedAt: Date.now(),
+      };
+      await c.orchestrator.registerRunner({ ...ctx, id: "holder" });
+      await c.orchestrator.registerRunner({ ...ctx, id: "never" });
+      await c.orchestrator.registerRunner({ ...ctx, id: "worker", parentId: "holder" });
+      const hold = await c.orchestrator.holdLiveness({ ...ctx, id: "holder" });
+      const records = async () => (await c.orchestrator.runners()).filter((r) => r.id !== "x");
+      // Workers live and die with their top-level runner: only top-level runners are judged.
+      expect((await c.orchestrator.closedSessions(await records())).sort()).toEqual(["never"]);
+      await hold.release();
+      const deadline = Date.now() + 10_000;
+      let closed: string[] = [];
+      while (Date.now() < deadline) {
+        closed = (await c.orchestrator.closedSessions(await records())).sort();
+        if (closed.includes("holder")) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(closed).toEqual(["holder", "never"]);
     });
 
     test("find by owner, status, age and page", async () => {

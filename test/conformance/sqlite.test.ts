@@ -11,4 +11,11 @@ runBackendConformance({
   name: "sqlite",
   create: (appId) =>
     createComponents({ ...defaultConfig(), appId, backend: "sqlite", sqliteDbPath: join(dir, "conformance.sqlite") }),
+  skip: [
+    {
+      reason:
+        "one host, no server sessions: the recovery pass checks a same-host runner's process (pid and start time) instead (test/integration/recovery.case.ts)",
+      tests: ["a runner's session is open while it holds it and closed once released"],
+    },
+  ],
 });

@@ -22,6 +22,21 @@ export async function dropSchemas(appIds: Iterable<string>): Promise<void> {
   }
 }
 
+/** End every server session of this app's connections (pool, LISTEN, runner sessions): a network blip. */
+export async function dropAppConnections(appId: string): Promise<number> {
+  const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND pid <> pg_backend_pid()",
+      [`%:${schemaOf(appId)}`],
+    );
+    return rows.length;
+  } finally {
+    await client.end();
+  }
+}
+
 export interface PostgresTestBackend extends TestBackend {
   /** Drop the schema this backend's app created. */
   dropSchema(): Promise<void>;

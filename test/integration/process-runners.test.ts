@@ -4,13 +4,13 @@
  * does, the rest is handed back at the deadline or on a second signal), a task over the memory
  * limit, and a task that fans out more sub-tasks than the runner has slots and waits for them all.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { appServices } from "../../src/app.js";
 import type { Orchestrator, RunnerRecord } from "../../src/core/contract/index.js";
-import { Nenc, TaskFailedError } from "../../src/index.js";
+import { ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
 import { sqliteBackend, type TestBackend, toEnv } from "../helpers/backends.js";
 import { gateAndLedger, openAllGates } from "../helpers/gates.js";
@@ -285,6 +285,23 @@ describe.each(POOL_RUNNERS)("%s graceful shutdown (sqlite)", (runner) => {
       "runner received SIGTERM; still running at the end of the 2 s drain",
     );
     long.open();
+  });
+});
+
+describe("cancel reaches a task running in a child process", () => {
+  it("ProcessRunner: inv.cancel() aborts the child's ctx.signal (cancelled); result() rejects NENC_CANCELLED", async () => {
+    const ledger = join(mkdtempSync(join(tmpdir(), "nenc-ledger-")), "ledger");
+    writeFileSync(ledger, "");
+    const lines = () => readFileSync(ledger, "utf8").trim().split("\n").filter(Boolean);
+    const { proc } = await start("ProcessRunner", { maxProcesses: 1 });
+    const inv = await tasks.watchSignal(ledger, "cancel-me");
+    await waitUntil(async () => lines().some((l) => l.startsWith("cancel-me start")), 30_000, "started in a child");
+    expect(await inv.cancel("from the test")).toBe(true);
+    await waitUntil(async () => lines().some((l) => l.startsWith("cancel-me abort cancelled")), 15_000, "aborted");
+    const err = (await inv.result({ timeoutMs: 10_000 }).catch((e: unknown) => e)) as TaskFailedError;
+    expect(err.code).toBe(ErrorCode.Cancelled);
+    proc.proc.kill("SIGTERM");
+    await proc.exited;
   });
 });
 

@@ -3,16 +3,21 @@
  * with `nenc runner start`, then killed with SIGKILL, stopped with SIGTERM, or frozen with
  * SIGSTOP. Each backend's test file calls `runRecoveryScenarios` once.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { appServices } from "../../src/app.js";
 import { ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
 import type { TestBackend } from "../helpers/backends.js";
 import { killAllRunners, spawnRunner, waitUntil } from "../helpers/processes.js";
 
-export function runRecoveryScenarios(makeBackend: () => TestBackend | Promise<TestBackend>): void {
+export function runRecoveryScenarios(
+  makeBackend: () => TestBackend | Promise<TestBackend>,
+  /** Server engines: end every connection of an app (a network blip); returns how many. */
+  dropConnections?: (appId: string) => Promise<number>,
+): void {
   let backend: TestBackend;
   let app: Nenc;
   let tasks: ReturnType<typeof defineTasks>;
@@ -60,6 +65,80 @@ export function runRecoveryScenarios(makeBackend: () => TestBackend | Promise<Te
       await b.waitFor(/recovered invocation/);
     });
 
+    it("process gone: a SIGKILLed runner's work runs again on another runner long before its heartbeat would expire", async () => {
+      // Dead after 60 s: only crash detection can recover within the bound below.
+      const slow = { NENC__RUNNER_CONSIDERED_DEAD_AFTER_MINUTES: "1" };
+      // On Redis and PostgreSQL, A is recorded on another host, so its session decides (on
+      // SQLite, one host by definition, its pid does).
+      const elsewhere: Record<string, string> = backend.name === "sqlite" ? {} : { NENC__RUNNER_HOST: "elsewhere" };
+      const how = backend.name === "sqlite" ? "process gone" : "session closed";
+      const a = spawnRunner({ env: { ...backend.env, ...slow, ...elsewhere }, runner: "AsyncRunner" });
+      await a.waitFor(/AsyncRunner \S+ started/);
+      const gate = join(mkdtempSync(join(tmpdir(), "nenc-gate-")), "open");
+      onTestFinished(() => writeFileSync(gate, ""));
+      const invs = await Promise.all([0, 1].map((i) => tasks.gated(gate, `gone-${i}`, false)));
+      const ids = invs.map((i) => i.id);
+      await waitUntil(async () => (await statusesOf(ids)).every((s) => s === "RUNNING"), 20_000, "all RUNNING on A");
+      const b = spawnRunner({ env: { ...backend.env, ...slow }, runner: "AsyncRunner" });
+      await b.waitFor(/AsyncRunner \S+ started/);
+      // A session is judged once its runner is a few seconds old (it takes it at start).
+      await new Promise((r) => setTimeout(r, 5500));
+      const ownerA = (await app.getInvocation(ids[0] ?? "").history()).at(-1)?.ownerId;
+      const killedAt = Date.now();
+      a.proc.kill("SIGKILL");
+      const rerun = async () =>
+        (await Promise.all(ids.map(historyOf))).every((h) => h.includes("RUNNING_RECOVERY") && h.at(-1) === "RUNNING");
+      await waitUntil(rerun, 20_000, "the work running again on B");
+      const rerunMs = Date.now() - killedAt;
+      expect(rerunMs).toBeLessThan(20_000); // the heartbeat alone would take 60 s
+      writeFileSync(gate, "");
+      const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 30_000 })));
+      for (const r of results) expect(r.pid).toBe(b.pid);
+      for (const id of ids) {
+        const h = await app.getInvocation(id).history();
+        expect(h.map((e) => e.status)).toContain("RUNNING_RECOVERY");
+        expect(h.find((e) => e.status === "RUNNING_RECOVERY")?.note).toContain(how);
+      }
+      const recordA = (await (await appServices(app).components()).orchestrator.runners()).find((r) => r.id === ownerA);
+      expect(recordA?.deadNote).toBe(how);
+    });
+
+    it.skipIf(!dropConnections)(
+      "connection dropped, process alive: the runner is not declared dead, keeps its work and rejoins",
+      async () => {
+        // A is recorded on another host, so only its session speaks for it.
+        const slow = { NENC__RUNNER_CONSIDERED_DEAD_AFTER_MINUTES: "1" };
+        const a = spawnRunner({
+          env: { ...backend.env, ...slow, NENC__RUNNER_HOST: "elsewhere" },
+          runner: "AsyncRunner",
+        });
+        await a.waitFor(/AsyncRunner \S+ started/);
+        const gate = join(mkdtempSync(join(tmpdir(), "nenc-gate-")), "open");
+        onTestFinished(() => writeFileSync(gate, ""));
+        const inv = await tasks.gated(gate, "blip", false);
+        await waitUntil(async () => (await inv.status()) === "RUNNING", 20_000, "RUNNING on A");
+        const b = spawnRunner({ env: { ...backend.env, ...slow }, runner: "AsyncRunner" });
+        await b.waitFor(/AsyncRunner \S+ started/);
+        await new Promise((r) => setTimeout(r, 5500)); // sessions are judged once runners are a few seconds old
+        const appId = String(backend.options.appId);
+        expect(await dropConnections?.(appId)).toBeGreaterThan(0);
+        await new Promise((r) => setTimeout(r, 3000)); // several liveness checks
+        expect(await historyOf(inv.id)).toEqual(["REGISTERED", "PENDING", "RUNNING"]);
+        const { orchestrator } = await appServices(app).components();
+        const owner = (await app.getInvocation(inv.id).history()).at(-1)?.ownerId;
+        const recordOfA = async () => (await orchestrator.runners()).filter((r) => r.id === owner);
+        await waitUntil(
+          async () => (await orchestrator.closedSessions(await recordOfA())).length === 0,
+          10_000,
+          "A holding its session again",
+        );
+        expect((await orchestrator.runners()).find((r) => r.id === owner)?.deadNote).toBeNull();
+        writeFileSync(gate, "");
+        expect((await inv.result({ timeoutMs: 30_000 })).pid).toBe(a.pid);
+        expect(a.output()).not.toMatch(/write refused/);
+      },
+    );
+
     it("SIGTERM with --drain-seconds 0: the runner hands its work back at once and exits 0; another finishes it", async () => {
       const a = spawnRunner({ env: backend.env, runner: "AsyncRunner", drainSeconds: 0 });
       await a.waitFor(/AsyncRunner \S+ started/);
@@ -82,6 +161,27 @@ export function runRecoveryScenarios(makeBackend: () => TestBackend | Promise<Te
         // Handed back (KILLED, REROUTED), not recovered through heartbeat expiry.
         expect(h).toEqual(["REGISTERED", "PENDING", "RUNNING", "KILLED", "REROUTED", "PENDING", "RUNNING", "SUCCESS"]);
       }
+    });
+
+    it("SIGSTOP then SIGCONT: the frozen runner's task sees its ctx.signal aborted (ownership lost)", async () => {
+      const ledger = join(mkdtempSync(join(tmpdir(), "nenc-ledger-")), "ledger");
+      writeFileSync(ledger, "");
+      const lines = () => readFileSync(ledger, "utf8").trim().split("\n").filter(Boolean);
+      const a = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
+      await a.waitFor(/AsyncRunner \S+ started/);
+      const inv = await tasks.watchSignal(ledger, "frozen");
+      await waitUntil(async () => lines().includes(`frozen start ${a.pid}`), 20_000, "started on A");
+      const b = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
+      await b.waitFor(/AsyncRunner \S+ started/);
+      a.proc.kill("SIGSTOP");
+      await waitUntil(async () => (await historyOf(inv.id)).includes("RUNNING_RECOVERY"), 30_000, "recovered by B");
+      a.proc.kill("SIGCONT");
+      await waitUntil(
+        async () => lines().includes(`frozen abort ownership lost ${a.pid}`),
+        15_000,
+        "A's task aborted: ownership lost",
+      );
+      expect(lines()).toContain(`frozen start ${b.pid}`);
     });
 
     it("SIGSTOP past the dead-after window: the zombie's late result is refused by its fencing token", async () => {

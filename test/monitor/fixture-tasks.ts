@@ -16,7 +16,7 @@ export function defineMonitorTasks(app: Nenc) {
   const parentTask = app.task(
     async (k: number) => {
       const children = await base.add.parallelize(Array.from({ length: k }, (_, i) => [i, 1] as [number, number]));
-      const results = await Promise.all(children.map((c) => c.result()));
+      const results = await Promise.all(children.invocations.map((c) => c.result()));
       return results.reduce((a, b) => a + b, 0);
     },
     { name: "parentTask" },

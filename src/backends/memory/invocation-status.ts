@@ -26,6 +26,7 @@ export class MemInvocationStatus implements InvocationStatusStore {
         ownerId: null,
         token: 0,
         retries: 0,
+        attempts: 0,
         updatedAt: inv.createdAt,
       });
       this.store.history.set(inv.id, [
@@ -57,7 +58,11 @@ export class MemInvocationStatus implements InvocationStatusStore {
     if (!decision.ok) return { ok: false, id: req.id, reason: decision.reason, current: row.status };
     const from = row.status;
     const at = Date.now();
-    Object.assign(row, decision.next, { updatedAt: at, retries: row.retries + (req.countRetry ? 1 : 0) });
+    Object.assign(row, decision.next, {
+      updatedAt: at,
+      retries: row.retries + (req.countRetry ? 1 : 0),
+    });
+    if (req.to === "RUNNING") row.attempts++;
     const hist = this.store.history.get(req.id) ?? [];
     hist.push({
       invocationId: req.id,
@@ -71,7 +76,16 @@ export class MemInvocationStatus implements InvocationStatusStore {
     });
     this.store.history.set(req.id, hist);
     if (req.outcome) this.store.outcomes.set(req.id, req.outcome);
-    return { ok: true, id: req.id, from, to: row.status, token: row.token, ownerId: row.ownerId, retries: row.retries };
+    return {
+      ok: true,
+      id: req.id,
+      from,
+      to: row.status,
+      token: row.token,
+      ownerId: row.ownerId,
+      retries: row.retries,
+      attempts: row.attempts,
+    };
   }
 
   async getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>> {

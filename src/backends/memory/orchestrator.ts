@@ -1,5 +1,5 @@
 import type { BackendCapabilities } from "../../core/contract/index.js";
-import { ComposedOrchestrator } from "../composed-orchestrator.js";
+import { ComposedOrchestrator, NO_SESSIONS } from "../composed-orchestrator.js";
 import { MemInvocationStatus } from "./invocation-status.js";
 import { MemLeases } from "./leases.js";
 import { MemRunnerRegistry } from "./runner-registry.js";
@@ -19,6 +19,7 @@ export class MemOrchestrator extends ComposedOrchestrator {
       statuses: new MemInvocationStatus(store),
       runners: new MemRunnerRegistry(store),
       leases: new MemLeases(store),
+      liveness: NO_SESSIONS,
       changes: { waitForChange: (_ids, timeoutMs) => waitForEvent(store.events, "change", timeoutMs) },
     });
   }

@@ -7,14 +7,30 @@ export class MemRunnerRegistry implements RunnerRegistry {
   constructor(private readonly store: MemoryStore) {}
 
   async registerRunner(ctx: RunnerContext): Promise<void> {
-    this.store.runners.set(ctx.id, { ...ctx, lastHeartbeat: Date.now(), stoppedAt: null, stoppingUntil: null });
+    this.store.runners.set(ctx.id, {
+      ...ctx,
+      lastHeartbeat: Date.now(),
+      stoppedAt: null,
+      stoppingUntil: null,
+      deadNote: null,
+    });
   }
 
   async heartbeat(runnerIds: readonly string[]): Promise<void> {
     const now = Date.now();
     for (const id of runnerIds) {
       const r = this.store.runners.get(id);
-      if (r) r.lastHeartbeat = now;
+      if (r) {
+        r.lastHeartbeat = now;
+        r.deadNote = null;
+      }
+    }
+  }
+
+  async markRunnersDead(runnerIds: readonly string[], note: string): Promise<void> {
+    for (const id of runnerIds) {
+      const r = this.store.runners.get(id);
+      if (r) r.deadNote = note;
     }
   }
 

@@ -94,6 +94,7 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
       token: rec.token,
       ownerId: rec.ownerId,
       retries: rec.retries,
+      attempts: rec.attempts,
     };
   }
 
@@ -123,6 +124,7 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
       token: cur.rec.token,
       ownerId: cur.rec.ownerId,
       retries: cur.rec.retries,
+      attempts: cur.rec.attempts,
     };
   }
 
@@ -188,7 +190,7 @@ function statusSql(s: string) {
       SELECT id, 1, 'REGISTERED', NULL, 0, NULL, updated_at, NULL FROM ins`,
     lockRows: `SELECT * FROM ${s}.status WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
     update: `WITH u AS (
-        UPDATE ${s}.status SET status = $4, owner_id = $5, token = $6, retries = retries + $7,
+        UPDATE ${s}.status SET status = $4, owner_id = $5, token = $6, retries = retries + $7, attempts = attempts + (CASE WHEN $4 = 'RUNNING' THEN 1 ELSE 0 END),
           updated_at = ${now}, history_len = history_len + 1
         WHERE id = $1 AND status = $2 AND token = $3 RETURNING *),
       h AS (INSERT INTO ${s}.history (invocation_id, seq, status, owner_id, token, actor_id, at, note)

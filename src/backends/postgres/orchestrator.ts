@@ -2,6 +2,7 @@ import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
 import { PostgresInvocationStatus } from "./invocation-status.js";
 import { PostgresLeases } from "./leases.js";
+import { PostgresLiveness } from "./liveness.js";
 import type { PostgresHandle } from "./pool.js";
 import { PostgresRunnerRegistry } from "./runner-registry.js";
 
@@ -19,6 +20,7 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
       statuses: new PostgresInvocationStatus(h),
       runners: new PostgresRunnerRegistry(h),
       leases: new PostgresLeases(h),
+      liveness: new PostgresLiveness(h),
       changes: { waitForChange: (_ids, timeoutMs) => h.wait("change", timeoutMs) },
     });
   }

@@ -63,7 +63,7 @@ export class PostgresHandle {
   }
 
   private constructor(
-    private readonly config: NencConfig,
+    readonly config: NencConfig,
     private readonly key: string,
   ) {
     this.schema = schemaName(config);

@@ -38,6 +38,10 @@ export class PostgresRunnerRegistry implements RunnerRegistry {
     if (runnerIds.length) await this.h.query("markRunnersStopped", this.sql.stop, [[...runnerIds]]);
   }
 
+  async markRunnersDead(runnerIds: readonly string[], note: string): Promise<void> {
+    if (runnerIds.length) await this.h.query("markRunnersDead", this.sql.markDead, [[...runnerIds], note]);
+  }
+
   async runners(): Promise<RunnerRecord[]> {
     return (await this.h.query<Row>("runners", this.sql.runners)).map(toRunnerRecord);
   }
@@ -54,9 +58,10 @@ function runnerSql(s: string) {
   return {
     upsertRunner: `INSERT INTO ${s}.runners (id, kind, host, pid, thread_id, parent_id, started_at, last_heartbeat, stopped_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, ${now}, NULL)
-      ON CONFLICT (id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, stopped_at = NULL, stopping_until = NULL`,
-    heartbeat: `UPDATE ${s}.runners SET last_heartbeat = ${now} WHERE id = ANY($1::text[])`,
+      ON CONFLICT (id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, stopped_at = NULL, stopping_until = NULL, dead_note = NULL`,
+    heartbeat: `UPDATE ${s}.runners SET last_heartbeat = ${now}, dead_note = NULL WHERE id = ANY($1::text[])`,
     stopping: `UPDATE ${s}.runners SET stopping_until = ${now} + $2 WHERE id = ANY($1::text[])`,
+    markDead: `UPDATE ${s}.runners SET dead_note = $2 WHERE id = ANY($1::text[])`,
     stop: `UPDATE ${s}.runners SET stopped_at = ${now} WHERE id = ANY($1::text[])`,
     runners: `SELECT * FROM ${s}.runners ORDER BY started_at, id`,
     dead: `SELECT id FROM ${s}.runners WHERE stopped_at IS NULL AND last_heartbeat < ${now} - $1 ORDER BY id`,

@@ -50,11 +50,11 @@ function num(o: Record<string, unknown>, k: string, what: string): number {
   return v;
 }
 
-/** HMGET inv:<id> task status owner token retries updated. */
-export const STATUS_FIELDS = ["task", "status", "owner", "token", "retries", "updated"] as const;
+/** HMGET inv:<id> task status owner token retries updated attempts. */
+export const STATUS_FIELDS = ["task", "status", "owner", "token", "retries", "updated", "attempts"] as const;
 
 export function decodeStatus(id: string, fields: (string | null)[]): StatusRecord | null {
-  const [task, status, owner, token, retries, updated] = fields;
+  const [task, status, owner, token, retries, updated, attempts] = fields;
   if (status === null || status === undefined) return null;
   const what = `Invocation ${id} in Redis`;
   if (!isStatus(status)) throw new CorruptRecordError(`${what} has an unknown status "${status}"; it was left as is.`);
@@ -67,6 +67,7 @@ export function decodeStatus(id: string, fields: (string | null)[]): StatusRecor
     token: int(token ?? undefined, `${what}: token`),
     retries: int(retries ?? undefined, `${what}: retries`),
     updatedAt: int(updated ?? undefined, `${what}: updatedAt`),
+    attempts: attempts ? int(attempts, `${what}: attempts`) : 0,
   };
 }
 
@@ -117,6 +118,7 @@ export function decodeRunner(id: string, h: Record<string, string>): RunnerRecor
     lastHeartbeat: int(h.hb, `${what}: lastHeartbeat`),
     stoppedAt: h.stopped === undefined ? null : int(h.stopped, `${what}: stoppedAt`),
     stoppingUntil: h.stopping === undefined ? null : int(h.stopping, `${what}: stoppingUntil`),
+    deadNote: h.dead ?? null,
   };
 }
 

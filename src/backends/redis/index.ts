@@ -10,7 +10,7 @@ import { RedisStateBackend } from "./state-backend.js";
  * (password redacted) when Redis does not answer.
  */
 export const engine: EngineModule = {
-  createOrchestrator: async (c) => new RedisOrchestrator(RedisConnection.acquire(c)),
+  createOrchestrator: async (c) => new RedisOrchestrator(RedisConnection.acquire(c), c),
   createBroker: async (c) => new RedisBroker(RedisConnection.acquire(c)),
   createStateBackend: async (c) => new RedisStateBackend(RedisConnection.acquire(c)),
 };

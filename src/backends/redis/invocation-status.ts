@@ -18,7 +18,7 @@ import { values } from "./pipeline.js";
 import { scripts } from "./scripts.js";
 
 /** What transition.lua returns per request. */
-type ScriptResult = [1, Status, Status, number, string, number] | [0, TransitionRefusal, string];
+type ScriptResult = [1, Status, Status, number, string, number, number] | [0, TransitionRefusal, string];
 
 interface TransitionReply {
   corrupt?: [string, string, string];
@@ -81,8 +81,8 @@ export class RedisInvocationStatus implements InvocationStatusStore {
     return results.map((r, i): TransitionResult => {
       const id = requests[i]?.id ?? "";
       if (r[0] === 1) {
-        const [, from, to, token, owner, retries] = r;
-        return { ok: true, id, from, to, token, ownerId: owner === "" ? null : owner, retries };
+        const [, from, to, token, owner, retries, attempts] = r;
+        return { ok: true, id, from, to, token, ownerId: owner === "" ? null : owner, retries, attempts };
       }
       const [, reason, current] = r;
       return { ok: false, id, reason, current: isStatus(current) ? current : null };

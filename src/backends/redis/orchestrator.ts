@@ -1,8 +1,10 @@
+import type { NencConfig } from "../../config/schema.js";
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
 import type { RedisConnection } from "./connection.js";
 import { RedisInvocationStatus } from "./invocation-status.js";
 import { RedisLeases } from "./leases.js";
+import { RedisLiveness } from "./liveness.js";
 import { deleteByPrefix } from "./purge.js";
 import { RedisRunnerRegistry } from "./runner-registry.js";
 
@@ -19,12 +21,16 @@ export class RedisOrchestrator extends ComposedOrchestrator {
   readonly capabilities = REDIS_CAPABILITIES;
   private readonly p: string;
 
-  constructor(private readonly conn: RedisConnection) {
+  constructor(
+    private readonly conn: RedisConnection,
+    config: NencConfig,
+  ) {
     const p = conn.keys.orchestrator;
     super({
       statuses: new RedisInvocationStatus(conn, p),
       runners: new RedisRunnerRegistry(conn, p),
       leases: new RedisLeases(conn, p),
+      liveness: new RedisLiveness(conn, config.appId, config),
       changes: {
         waitForChange: (ids, timeoutMs) => {
           const want = new Set(ids);

@@ -32,6 +32,10 @@ export class RedisRunnerRegistry implements RunnerRegistry {
     if (runnerIds.length) await scripts().runners.run(this.cmd, [this.p, "stop", ...runnerIds]);
   }
 
+  async markRunnersDead(runnerIds: readonly string[], note: string): Promise<void> {
+    if (runnerIds.length) await scripts().runners.run(this.cmd, [this.p, "dead-note", note, ...runnerIds]);
+  }
+
   async runners(): Promise<RunnerRecord[]> {
     const ids = await this.cmd.zrange(`${this.p}runners`, "0", "-1");
     if (ids.length === 0) return [];

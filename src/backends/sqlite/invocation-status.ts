@@ -66,6 +66,7 @@ export class SQLiteInvocationStatus implements InvocationStatusStore {
       next.ownerId,
       next.token,
       req.countRetry ? 1 : 0,
+      next.status === "RUNNING" ? 1 : 0,
       at,
       req.id,
       current.status,
@@ -94,6 +95,7 @@ export class SQLiteInvocationStatus implements InvocationStatusStore {
       token: next.token,
       ownerId: next.ownerId,
       retries: current.retries + (req.countRetry ? 1 : 0),
+      attempts: current.attempts + (next.status === "RUNNING" ? 1 : 0),
     };
   }
 
@@ -170,7 +172,7 @@ function statusStatements(db: Database, p: string) {
     getOne: db.prepare(`SELECT * FROM ${p}status WHERE id = ?`),
     getMany: db.prepare(`SELECT * FROM ${p}status WHERE id IN ${ids}`),
     update: db.prepare(
-      `UPDATE ${p}status SET status = ?, owner_id = ?, token = ?, retries = retries + ?, updated_at = ?, history_len = history_len + 1 WHERE id = ? AND status = ? AND token = ?`,
+      `UPDATE ${p}status SET status = ?, owner_id = ?, token = ?, retries = retries + ?, attempts = attempts + ?, updated_at = ?, history_len = history_len + 1 WHERE id = ? AND status = ? AND token = ?`,
     ),
     saveOutcome: db.prepare(`INSERT OR REPLACE INTO ${p}outcomes (id, kind, value) VALUES (?, ?, ?)`),
     getOutcome: db.prepare(`SELECT kind, value FROM ${p}outcomes WHERE id = ?`),

@@ -1,5 +1,5 @@
 import type { BackendCapabilities } from "../../core/contract/index.js";
-import { ComposedOrchestrator } from "../composed-orchestrator.js";
+import { ComposedOrchestrator, NO_SESSIONS } from "../composed-orchestrator.js";
 import type { SqliteDatabase } from "./database.js";
 import { SQLiteInvocationStatus } from "./invocation-status.js";
 import { SQLiteLeases } from "./leases.js";
@@ -23,6 +23,7 @@ export class SQLiteOrchestrator extends ComposedOrchestrator {
       statuses: new SQLiteInvocationStatus(handle, p),
       runners: new SQLiteRunnerRegistry(handle.db, p),
       leases: new SQLiteLeases(handle.db, p),
+      liveness: NO_SESSIONS, // one host: the recovery pass checks same-host processes itself
       changes: { waitForChange: (_ids, timeoutMs) => handle.waitForChange(timeoutMs) },
     });
   }

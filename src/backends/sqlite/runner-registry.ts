@@ -40,6 +40,10 @@ export class SQLiteRunnerRegistry implements RunnerRegistry {
     return (this.sql.runners.all() as Record<string, unknown>[]).map(toRunnerRecord);
   }
 
+  async markRunnersDead(runnerIds: readonly string[], note: string): Promise<void> {
+    if (runnerIds.length) this.sql.markDead.run(note, JSON.stringify(runnerIds));
+  }
+
   async deadRunners(olderThanMs: number): Promise<string[]> {
     return (this.sql.dead.all(Date.now() - olderThanMs) as { id: string }[]).map((r) => r.id);
   }
@@ -50,11 +54,12 @@ function runnerStatements(db: Database, p: string) {
   return {
     upsertRunner: db.prepare(
       `INSERT INTO ${p}runners (id, kind, host, pid, thread_id, parent_id, started_at, last_heartbeat, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
-       ON CONFLICT (id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, stopped_at = NULL, stopping_until = NULL`,
+       ON CONFLICT (id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, stopped_at = NULL, stopping_until = NULL, dead_note = NULL`,
     ),
-    heartbeat: db.prepare(`UPDATE ${p}runners SET last_heartbeat = ? WHERE id IN ${ids}`),
+    heartbeat: db.prepare(`UPDATE ${p}runners SET last_heartbeat = ?, dead_note = NULL WHERE id IN ${ids}`),
     stopping: db.prepare(`UPDATE ${p}runners SET stopping_until = ? WHERE id IN ${ids}`),
     stop: db.prepare(`UPDATE ${p}runners SET stopped_at = ? WHERE id IN ${ids}`),
+    markDead: db.prepare(`UPDATE ${p}runners SET dead_note = ? WHERE id IN ${ids}`),
     runners: db.prepare(`SELECT * FROM ${p}runners ORDER BY started_at`),
     dead: db.prepare(`SELECT id FROM ${p}runners WHERE stopped_at IS NULL AND last_heartbeat < ?`),
   };

@@ -47,6 +47,29 @@ export interface RunnerRegistry {
   runners(): Promise<RunnerRecord[]>;
   /** Runners not stopped whose heartbeat is older than `olderThanMs` by the backend's clock. */
   deadRunners(olderThanMs: number): Promise<string[]>;
+  /** Record how runners were declared dead (their next heartbeat clears it). */
+  markRunnersDead(runnerIds: readonly string[], note: string): Promise<void>;
+}
+
+/** A runner's hold on its session-bound liveness; released when the runner stops. */
+export interface LivenessHold {
+  release(): Promise<void>;
+}
+
+/**
+ * Session-bound ("ephemeral") liveness: when a runner's process dies, the server ends its
+ * session at once, so another runner can tell "process gone" from "silent" without waiting
+ * for the heartbeat to expire. Engines without sessions (memory, SQLite) hold nothing and
+ * report nothing: the same-host process check and the heartbeat judge their runners.
+ */
+export interface LivenessProbe {
+  /** Runner side: hold `ctx`'s session (a lock, a named connection), re-taken after a reconnect. */
+  holdLiveness(ctx: RunnerContext): Promise<LivenessHold>;
+  /**
+   * Recovery side, one cheap query: of `candidates`, the ids whose session is closed. Empty
+   * while the server itself restarted too recently for every runner to have reconnected.
+   */
+  closedSessions(candidates: readonly RunnerRecord[]): Promise<string[]>;
 }
 
 /** Named leases with an expiry (one recovery pass at a time across runners). */
@@ -76,4 +99,5 @@ export interface Orchestrator
     InvocationStatusStore,
     RunnerRegistry,
     LeaseStore,
-    ChangeFeed {}
+    ChangeFeed,
+    LivenessProbe {}

@@ -33,6 +33,8 @@ export interface StatusRecord {
   /** Fencing token: increases on every ownership acquisition. */
   token: number;
   retries: number;
+  /** Executions started (transitions to RUNNING): 1 during the first, +1 per retry or recovery. */
+  attempts: number;
   updatedAt: number;
 }
 
@@ -70,7 +72,16 @@ export interface TransitionRequest {
 }
 
 export type TransitionResult =
-  | { ok: true; id: string; from: Status; to: Status; token: number; ownerId: string | null; retries: number }
+  | {
+      ok: true;
+      id: string;
+      from: Status;
+      to: Status;
+      token: number;
+      ownerId: string | null;
+      retries: number;
+      attempts: number;
+    }
   | { ok: false; id: string; reason: TransitionRefusal; current: Status | null };
 
 /** A runner or worker: one per process, thread or child. */
@@ -94,6 +105,12 @@ export interface RunnerRecord extends RunnerContext {
    * meanwhile, so it is not dead; null when it is not stopping.
    */
   stoppingUntil: number | null;
+  /**
+   * How the runner was declared dead ("process gone", "session closed", "heartbeat expired"),
+   * by the recovery pass that recovered its work; cleared by its next heartbeat (a runner wrongly
+   * declared dead rejoins by itself). Null while it is not declared dead.
+   */
+  deadNote: string | null;
 }
 
 export interface InvocationFilter {

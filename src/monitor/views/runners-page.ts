@@ -16,6 +16,10 @@ export interface RunnersPageData {
 /** The state, and for a draining runner its deadline (when what still runs is handed back). */
 function stateCell(r: RunnerRecord, state: RunnerState, now: number): Html {
   const badge = html`<span class="state state-${state}" data-runner-state="${state}">${state}</span>`;
+  if (state === "dead") {
+    const how = r.deadNote ?? "heartbeat expired";
+    return html`${badge} <span class="dead-note" data-dead-note="${how}">${how}</span>`;
+  }
   if (state !== "stopping" || r.stoppingUntil === null) return badge;
   const left = r.stoppingUntil - now;
   return html`${badge} <span class="stopping-until" data-stopping-until="${r.stoppingUntil}">until ${fmtTime(r.stoppingUntil)} (${left > 0 ? `in ${fmtDuration(left)}` : "handing back"})</span>`;
@@ -39,7 +43,7 @@ export function runnersPage({ runners, owned, deadAfterMs: deadAfter, now }: Run
     ];
   });
   return html`<h1>Runners</h1>
-      <p class="hint">dead: no heartbeat for over ${fmtDuration(deadAfter)} (runnerConsideredDeadAfterMinutes); stopping: draining after SIGTERM/SIGINT, still beating; what still runs at its deadline is handed back</p>
+      <p class="hint">dead: its process is gone (same host: its pid; Redis/PostgreSQL: its session closed), or no heartbeat for over ${fmtDuration(deadAfter)} (runnerConsideredDeadAfterMinutes); stopping: draining after SIGTERM/SIGINT, still beating; what still runs at its deadline is handed back</p>
       ${section(
         "Runners and workers",
         table(

@@ -1,21 +1,26 @@
 import type { NencConfig } from "../../config/schema.js";
 import { Batcher } from "../../core/batcher.js";
-import { runInExecution, setThreadRunnerId } from "../../core/context.js";
+import { type ExecutionContext, runInExecution, setThreadRunnerId } from "../../core/context.js";
 import type {
   Components,
   InvocationData,
   RunnerContext,
+  StatusRecord,
   TransitionRequest,
   TransitionResult,
 } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
-import { CLAIMABLE_STATUSES } from "../../core/status.js";
+import { CLAIMABLE_STATUSES, type Status } from "../../core/status.js";
 import { withSpan } from "../../core/tracing.js";
-import { coerceError } from "../../errors/index.js";
+import { AbortedError, coerceError } from "../../errors/index.js";
 import { handBack, type OwnedInvocation } from "./hand-back.js";
 import { type DecidedOutcome, errorOutcome, successOutcome } from "./outcome.js";
 import { ExecutionPause } from "./pause.js";
 import { type PreparedExecution, prepareExecution, type TaskLookup } from "./prepare.js";
+
+/** How often an executor checks that it still owns what it runs (cancel, recovery by another runner). */
+const OWNERSHIP_CHECK_MS = 500;
+const OWNED_WHILE_RUNNING: readonly Status[] = ["RUNNING", "PAUSED", "RESUMED"];
 
 export interface ExecutorEvents {
   onStart?(inv: OwnedInvocation): void;
@@ -43,6 +48,9 @@ export class InvocationExecutor {
   /** Called when the last in-flight invocation has finished (drain). */
   private readonly idleWaiters = new Set<() => void>();
   private readonly completions: Batcher<TransitionRequest, TransitionResult>;
+  /** Each in-flight execution's ctx.signal. */
+  private readonly aborts = new Map<string, AbortController>();
+  private watchTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly deps: {
@@ -77,11 +85,46 @@ export class InvocationExecutor {
   start(): void {
     setThreadRunnerId(this.deps.context.id);
     this.loopDone = this.loop();
+    this.watchTimer = setInterval(() => void this.watchOwnership(), OWNERSHIP_CHECK_MS);
+    this.watchTimer.unref();
+  }
+
+  /**
+   * Abort the signal of every in-flight invocation this runner no longer owns: cancelled
+   * (CANCELLING, FAILED) or taken by another runner (a new token). One status read per check,
+   * only while something is in flight.
+   */
+  private async watchOwnership(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    const owned = this.owned();
+    let statuses: Map<string, StatusRecord>;
+    try {
+      statuses = await this.deps.components.orchestrator.getStatuses(owned.map((o) => o.id));
+    } catch {
+      return; // the backend is unreachable: the next check tries again
+    }
+    for (const o of owned) {
+      const rec = statuses.get(o.id);
+      if (rec && rec.token === o.token && OWNED_WHILE_RUNNING.includes(rec.status)) continue;
+      const cancelled = rec?.status === "CANCELLING" || rec?.status === "FAILED";
+      this.abort(
+        o.id,
+        cancelled ? "cancelled" : "ownership lost",
+        cancelled ? "it was cancelled" : `it is now ${rec?.status ?? "gone"} and owned by ${rec?.ownerId ?? "nobody"}`,
+      );
+    }
+  }
+
+  private abort(id: string, why: AbortedError["why"], detail: string): void {
+    const controller = this.aborts.get(id);
+    if (!controller || controller.signal.aborted) return;
+    controller.abort(new AbortedError(id, why, detail));
   }
 
   /** Stop claiming new work (in-flight invocations keep running). */
   async stopClaiming(): Promise<void> {
     this.stopped = true;
+    if (this.watchTimer && this.inFlight.size === 0) clearInterval(this.watchTimer);
     this.signalStop();
     this.slotFreed?.();
     await this.loopDone;
@@ -123,8 +166,8 @@ export class InvocationExecutor {
     const owned = this.owned();
     this.inFlight.clear();
     this.paused.clear();
-    // Task-API hook: when each execution gets its own AbortController (ctx.signal), abort the
-    // handed-back ones here (reason: `reason`) so their code can stop; nothing else changes.
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    for (const o of owned) this.abort(o.id, "handed back", reason);
     return handBack({ ...this.deps.components, logger: this.deps.logger }, owned, reason);
   }
 
@@ -179,17 +222,23 @@ export class InvocationExecutor {
     for (const r of started) {
       const owned = { id: r.id, token: r.token, ownerId: runnerId };
       this.inFlight.set(r.id, owned);
+      this.aborts.set(r.id, new AbortController());
       this.deps.events?.onStart?.(owned);
-      void this.execute(owned, r.retries, data.get(r.id));
+      void this.execute(owned, r.retries, r.attempts, data.get(r.id));
     }
   }
 
   /** One execution in three steps: prepare, run and decide the outcome (retry policy), record it. */
-  private async execute(owned: OwnedInvocation, retries: number, data: InvocationData | undefined): Promise<void> {
+  private async execute(
+    owned: OwnedInvocation,
+    retries: number,
+    attempt: number,
+    data: InvocationData | undefined,
+  ): Promise<void> {
     let decided: DecidedOutcome;
     try {
       const prepared = prepareExecution(owned, data, this.deps.tasks);
-      decided = await this.run(owned, prepared, retries);
+      decided = await this.run(owned, prepared, retries, attempt);
     } catch (err) {
       this.deps.logger.error(
         { component: "runner", invocation: owned.id, err: coerceError(err).message },
@@ -202,19 +251,29 @@ export class InvocationExecutor {
     } finally {
       this.inFlight.delete(owned.id);
       this.paused.delete(owned.id);
+      this.aborts.delete(owned.id);
+      if (this.stopped && this.inFlight.size === 0 && this.watchTimer) clearInterval(this.watchTimer);
       this.deps.events?.onFinish?.(owned.id);
       this.slotFreed?.();
       if (this.inFlight.size === 0) for (const idle of [...this.idleWaiters]) idle();
     }
   }
 
-  private async run(owned: OwnedInvocation, prepared: PreparedExecution, retries: number): Promise<DecidedOutcome> {
+  private async run(
+    owned: OwnedInvocation,
+    prepared: PreparedExecution,
+    retries: number,
+    attempt: number,
+  ): Promise<DecidedOutcome> {
     const { data, task, args } = prepared;
-    const ctx = {
+    const ctx: ExecutionContext = {
       invocationId: owned.id,
       taskId: data.taskId,
       workflowId: data.workflowId,
+      parentId: data.parentId,
       runnerId: owned.ownerId,
+      attempt: Math.max(1, attempt),
+      signal: (this.aborts.get(owned.id) ?? new AbortController()).signal,
       pause: this.pauseController(owned),
     };
     const span = { "nenc.invocation_id": owned.id, "nenc.task_id": data.taskId, "nenc.runner_id": owned.ownerId };

@@ -3,12 +3,12 @@ import { hostname } from "node:os";
 import { threadId } from "node:worker_threads";
 import type { RunnerContext } from "../../core/contract/index.js";
 
-/** A new runner context for this process/thread. */
-export function createRunnerContext(kind: string, parentId: string | null): RunnerContext {
+/** A new runner context for this process/thread (`host`: the `runnerHost` config, else the OS host name). */
+export function createRunnerContext(kind: string, parentId: string | null, host = hostname()): RunnerContext {
   return {
     id: `${kind}-${process.pid}-${threadId}-${randomBytes(3).toString("hex")}`,
     kind,
-    host: hostname(),
+    host,
     pid: process.pid,
     threadId,
     parentId,

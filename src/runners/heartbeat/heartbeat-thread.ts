@@ -1,11 +1,11 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createOrchestrator } from "../../backends/registry.js";
 import type { NencConfig } from "../../config/schema.js";
-import type { Orchestrator } from "../../core/contract/index.js";
+import type { Orchestrator, RunnerContext } from "../../core/contract/index.js";
 import type { HeartbeatMessage } from "./heartbeat.js";
 
 /** Runs in its own thread: beats for the process's runner contexts on a timer. */
-const data = workerData as { config: NencConfig; ids: string[]; intervalMs: number };
+const data = workerData as { config: NencConfig; ids: string[]; intervalMs: number; liveness: RunnerContext | null };
 const ids = new Set(data.ids);
 /** Connect, retrying with backoff: a backend that is down when the runner starts must not end the beats. */
 async function connect(): Promise<Orchestrator> {
@@ -20,6 +20,8 @@ async function connect(): Promise<Orchestrator> {
 }
 
 const orchestrator = await connect();
+/** The runner's session (a lock, a named connection): the server ends it when this process dies. */
+const liveness = data.liveness ? await orchestrator.holdLiveness(data.liveness).catch(() => null) : null;
 let stopping = false;
 
 async function beat(): Promise<void> {
@@ -39,6 +41,9 @@ parentPort?.on("message", (m: HeartbeatMessage) => {
   else if (m.type === "stop" && !stopping) {
     stopping = true;
     clearInterval(timer);
-    void orchestrator.close().finally(() => process.exit(0));
+    void (async () => {
+      await liveness?.release().catch(() => {});
+      await orchestrator.close();
+    })().finally(() => process.exit(0));
   }
 });

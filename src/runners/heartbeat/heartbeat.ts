@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { heartbeatIntervalMs } from "../../config/resolve.js";
 import type { NencConfig } from "../../config/schema.js";
-import type { Orchestrator } from "../../core/contract/index.js";
+import type { Orchestrator, RunnerContext } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
 import { siblingModule } from "../module-url.js";
 
@@ -27,7 +27,8 @@ export class Heartbeat {
     },
   ) {}
 
-  start(ids: string[]): void {
+  /** Beat for `ids`; `liveness`: the runner context whose session the heartbeat thread holds (crash detection). */
+  start(ids: string[], liveness?: RunnerContext): void {
     for (const id of ids) this.ids.add(id);
     const intervalMs = heartbeatIntervalMs(this.deps.config);
     if (this.deps.orchestrator.capabilities.sharedAcrossProcesses) {
@@ -36,6 +37,7 @@ export class Heartbeat {
           nencModule: siblingModule("./heartbeat-thread", import.meta.url),
           config: this.deps.config,
           ids: [...this.ids],
+          liveness: liveness ?? null,
           intervalMs,
         },
       });

@@ -73,7 +73,7 @@ export abstract class Runner {
     const services = appServices(app);
     this.components = await services.components();
     this.logger = services.logger("runner");
-    this.context = createRunnerContext(this.kind, null);
+    this.context = createRunnerContext(this.kind, null, this.config.runnerHost || undefined);
     await this.components.orchestrator.registerRunner(this.context);
     this.heartbeat = new Heartbeat({
       config: this.config,
@@ -81,7 +81,7 @@ export abstract class Runner {
       logger: this.logger,
       onError: () => this.recovery?.noteBackendError(),
     });
-    this.heartbeat.start([this.context.id]);
+    this.heartbeat.start([this.context.id], this.context);
     this.recovery = new RecoveryService({
       ...this.components,
       config: this.config,

@@ -26,7 +26,7 @@ export async function runWorker(
   const { config } = await app.config();
   const services = appServices(app);
   const components = await services.components();
-  const context = createRunnerContext(init.kind, init.parentId);
+  const context = createRunnerContext(init.kind, init.parentId, config.runnerHost || undefined);
   await components.orchestrator.registerRunner(context);
   let finishing = false;
   const finish = async () => {

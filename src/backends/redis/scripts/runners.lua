@@ -4,6 +4,7 @@
 --   heartbeat <id> ...             stamp the heartbeat of known runners
 --   stopping <drainMs> <id> ...    runners draining: "stopping" = now + drainMs (they keep beating)
 --   stop <id> ...                  mark runners stopped (never dead afterwards)
+--   dead-note <note> <id> ...      how runners were declared dead (their next heartbeat clears it)
 --   dead <olderThanMs>             ids of runners not stopped whose heartbeat is older
 local P = ARGV[1]
 local op = ARGV[2]
@@ -16,7 +17,7 @@ if op == 'register' then
   local key = P .. 'runner:' .. c.id
   redis.call('HSET', key, 'id', c.id, 'kind', c.kind, 'host', c.host, 'pid', c.pid, 'thread', c.threadId,
     'started', string.format('%.0f', c.startedAt), 'hb', now_s)
-  redis.call('HDEL', key, 'stopped', 'stopping', 'parent')
+  redis.call('HDEL', key, 'stopped', 'stopping', 'parent', 'dead')
   if type(c.parentId) == 'string' then redis.call('HSET', key, 'parent', c.parentId) end
   redis.call('ZADD', P .. 'runners', string.format('%.0f', c.startedAt), c.id)
   redis.call('ZADD', P .. 'alive', now_s, c.id)
@@ -26,6 +27,7 @@ elseif op == 'heartbeat' then
     local key = P .. 'runner:' .. ARGV[i]
     if redis.call('EXISTS', key) == 1 then
       redis.call('HSET', key, 'hb', now_s)
+      redis.call('HDEL', key, 'dead')
       if redis.call('HEXISTS', key, 'stopped') == 0 then redis.call('ZADD', P .. 'alive', now_s, ARGV[i]) end
     end
   end
@@ -44,6 +46,12 @@ elseif op == 'stop' then
       redis.call('HSET', key, 'stopped', now_s)
       redis.call('ZREM', P .. 'alive', ARGV[i])
     end
+  end
+  return 1
+elseif op == 'dead-note' then
+  for i = 4, #ARGV do
+    local key = P .. 'runner:' .. ARGV[i]
+    if redis.call('EXISTS', key) == 1 then redis.call('HSET', key, 'dead', ARGV[3]) end
   end
   return 1
 elseif op == 'dead' then

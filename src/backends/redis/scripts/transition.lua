@@ -5,7 +5,8 @@
 -- ARGV[1] orchestrator key prefix; ARGV[3] a call id (see "replay" below); ARGV[2] JSON array of requests:
 --   { id, to, r = runnerId?, t = token?, e = expectFrom?, n = note?, k = outcome kind?, v = outcome value?, c = 1 to count a retry }
 -- Returns JSON: a row that cannot be decoded aborts the whole batch before any write:
---   { corrupt = { id, status, token } }, else { results = [ { 1, from, to, token, owner, retries } | { 0, reason, current } ] }
+--   { corrupt = { id, status, token } }, else { results = [ { 1, from, to, token, owner, retries, attempts } | { 0, reason, current } ] }
+-- attempts: executions started (transitions to RUNNING), counted here.
 -- Replay: ioredis re-sends a command whose reply was lost with its connection. The reply of
 -- each call is kept for a minute under its call id, so a re-sent call returns the same answer
 -- instead of running again (a claim re-run would refuse the caller its own PENDING).
@@ -50,26 +51,28 @@ local results = {}
 local changed = {}
 for i, q in ipairs(reqs) do
   local key = P .. 'inv:' .. q.id
-  local row = redis.call('HMGET', key, 'status', 'owner', 'token', 'retries', 'task', 'hlen')
+  local row = redis.call('HMGET', key, 'status', 'owner', 'token', 'retries', 'task', 'hlen', 'attempts')
   local status = row[1]
   if not status then
     results[i] = { 0, 'not-found', '' }
   else
     local owner, token, retries, task, hlen = row[2] or '', tonumber(row[3]), tonumber(row[4]), row[5], tonumber(row[6])
+    local attempts = tonumber(row[7]) or 0
     local new_owner, result = decide(status, owner, token, q)
     if new_owner == nil then
       results[i] = { 0, result, status }
     else
       local new_token = result
       if q.c == 1 then retries = retries + 1 end
+      if q.to == 'RUNNING' then attempts = attempts + 1 end
       redis.call('HSET', key, 'status', q.to, 'owner', new_owner, 'token', new_token, 'retries', retries,
-        'updated', fmt(now), 'hlen', hlen + 1)
+        'updated', fmt(now), 'hlen', hlen + 1, 'attempts', attempts)
       reindex(P, q.id, task, status, q.to, owner, new_owner, now)
       add_history(P, q.id, hlen + 1, q.to, new_owner, new_token, q.r, now, q.n)
       if q.k then
         redis.call('HSET', P .. 'out:' .. q.id, 'kind', q.k, 'value', q.v)
       end
-      results[i] = { 1, status, q.to, new_token, new_owner, retries }
+      results[i] = { 1, status, q.to, new_token, new_owner, retries, attempts }
       changed[#changed + 1] = q.id
     end
   end
