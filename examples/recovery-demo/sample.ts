@@ -31,9 +31,11 @@ const { app, slowTask } = await import("./tasks.js");
 function startWorker(name: string): ChildProcess {
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(join(logDir, `${name}.log`));
+  // The nenc command as installed: the compiled CLI (dist/), the same copy of nenc that
+  // tasks.ts imports as "nenc" (bin/nenc.js would run src/ in this checkout: another copy).
   const child = spawn(
     process.execPath,
-    [join(root, "bin/nenc.js"), "runner", "start", "--app", join(here, "tasks.ts")],
+    [join(root, "dist/cli/main.js"), "runner", "start", "--app", join(here, "tasks.ts")],
     {
       cwd: root,
       env: process.env,

@@ -5,7 +5,7 @@
  * reused from the project's own install instead of being compiled again.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,6 +108,12 @@ describe("the packed tarball", () => {
     expect(paths).toContain("dist/runners/worker/worker-entry.mjs");
     expect(paths).toContain("dist/monitor/client/style.css");
     expect(paths.filter((p) => /^(src|test|examples|bench|scripts)\//.test(p))).toEqual([]);
+    // Every file the code loads at run time from beside its module ships at the same relative path.
+    const assets = readdirSync(join(ROOT, "src"), { recursive: true, encoding: "utf8" }).filter((f) =>
+      /\.(sql|lua|mjs|js|css)$/.test(f),
+    );
+    expect(assets.length).toBeGreaterThan(10);
+    expect(assets.map((f) => `dist/${f}`).filter((f) => !paths.includes(f))).toEqual([]);
   });
 
   it("exports ESM with its declarations: types and import conditions", () => {
@@ -335,4 +341,23 @@ await app.close();
       await stopRunners();
     }
   }, 120_000);
+});
+
+describe("this checkout", () => {
+  it('the recovery demo\'s app (importing "nenc") loads in the CLI the demo starts: one copy of nenc', () => {
+    // npm run demo starts dist/cli/main.js; tasks.ts imports "nenc", which resolves to dist/ too
+    // (bin/nenc.js runs src/ in a checkout: another copy, whose instanceof Nenc fails).
+    expect(readFileSync(join(ROOT, "examples/recovery-demo/sample.ts"), "utf8")).toContain('"dist/cli/main.js"');
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, "dist/cli/main.js"), "show-config", "--json", "--app", "examples/recovery-demo/tasks.ts"],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, NENC__CONFIG_FILE: "examples/recovery-demo/nenc.config.json" },
+      },
+    );
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout).config.appId).toBe("recovery_demo");
+  });
 });
