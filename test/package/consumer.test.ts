@@ -168,6 +168,35 @@ await app.close();
     }
   }, 120_000);
 
+  it("serves the monitor from the installed package, with its client assets", async () => {
+    const proc = spawn(NENC, ["monitor", "--app", "tasks.mjs", "--port", "0"], { cwd: scratch, env, stdio: "pipe" });
+    runners.push(proc);
+    let out = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`monitor did not start:\n${out}`)), 30_000);
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (\S+)/.exec(out);
+        if (m?.[1]) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      };
+      proc.stdout.on("data", onData);
+      proc.stderr.on("data", onData);
+      proc.on("exit", (code) => reject(new Error(`monitor exited ${code}:\n${out}`)));
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("/static/live.js");
+    for (const asset of ["style.css", "live.js", "timeline.js"]) {
+      const r = await fetch(new URL(`/static/${asset}`, url));
+      expect(r.status).toBe(200);
+      expect((await r.text()).length).toBeGreaterThan(100);
+    }
+    await stopRunners();
+  }, 60_000);
+
   it("can require() the package where Node supports require(esm)", () => {
     write("req.cjs", `const { Nenc, ErrorCode } = require("nenc"); console.log(typeof Nenc, ErrorCode.Config);`);
     const out = execFileSync(process.execPath, ["req.cjs"], { cwd: scratch, encoding: "utf8" });
