@@ -40,7 +40,8 @@ async function rerouteInSpan(
   const { runnerId, logger } = deps;
   const takes = records.map((r) => {
     const to: Status = RECOVERY_STATUSES.includes(r.status) ? "REROUTED" : (recoveryStatusFor(r.status) ?? "REROUTED");
-    return { id: r.id, to, runnerId, expectFrom: [r.status], note: why(r) };
+    // The status and the token it read: a runner that acquired the work since keeps it.
+    return { id: r.id, to, runnerId, expectFrom: [r.status], expectToken: r.token, note: why(r) };
   });
   const rerouted = (await takeAndReroute(deps, takes, "recovered")).map((r) => r.id);
   const byId = new Map(records.map((r) => [r.id, r]));
