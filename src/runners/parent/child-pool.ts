@@ -30,6 +30,8 @@ export interface PoolDeps {
   memoryRetries: number;
   /** Called after anything that may change how many workers the runner wants. */
   onChange(): void;
+  /** Ping every ready worker this often, so a child whose parent is frozen stops claiming (0: never). */
+  pingEveryMs: number;
 }
 
 /**
@@ -46,7 +48,17 @@ export class ChildPool {
   /** Re-checks the drain after any worker message or exit. */
   private drainCheck: (() => void) | null = null;
 
-  constructor(private readonly deps: PoolDeps) {}
+  private readonly pinger: NodeJS.Timeout | null;
+
+  constructor(private readonly deps: PoolDeps) {
+    this.pinger =
+      deps.pingEveryMs > 0
+        ? setInterval(() => {
+            for (const m of this.members) if (m.contextId !== null) m.handle.send({ type: "ping" });
+          }, deps.pingEveryMs)
+        : null;
+    this.pinger?.unref();
+  }
 
   /** Invocations holding a slot in `m` (in flight, not paused). */
   static active(m: PoolMember): number {
@@ -145,6 +157,7 @@ export class ChildPool {
 
   /** Stop every worker and hand back what they own. Returns their context ids. */
   async close(reason: string): Promise<string[]> {
+    if (this.pinger) clearInterval(this.pinger);
     this.closing = true;
     const members = [...this.members];
     for (const m of members) m.retiring = reason;
