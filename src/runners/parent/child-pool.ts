@@ -2,6 +2,7 @@ import type { Components, StatusRecord } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
 import { OWNED_STATUSES } from "../../core/status.js";
 import { RunnerError, serializeError } from "../../errors/index.js";
+import { rerouteLostDeliveries } from "../../recovery/recovery-pass.js";
 import { handBack } from "../execution/hand-back.js";
 import type { Heartbeat } from "../heartbeat/heartbeat.js";
 import type { WorkerExit, WorkerHandle } from "./worker-handle.js";
@@ -178,6 +179,11 @@ export class ChildPool {
     if (!exit.clean && !m.retiring) this.deps.logger.warn({ component: "runner" }, exit.description);
     try {
       await this.handBackOwned([id], m.retiring ?? exit.description, exit.memory);
+      // It may have died between a broker claim and recording PENDING: that delivery is lost.
+      if (!exit.clean) {
+        const deps = { ...this.deps.components, logger: this.deps.logger };
+        await rerouteLostDeliveries(deps, Date.now(), `not queued after ${exit.description}`);
+      }
       this.deps.heartbeat.remove([id]);
       await this.deps.components.orchestrator.markRunnersStopped([id]);
     } catch (err) {
