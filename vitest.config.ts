@@ -3,8 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // Tests that restart a database server run alone, after everything else (vitest.outage.config.ts).
-    exclude: ["test/outage/**", "node_modules/**"],
+    // Tests that restart a database server, and the chaos runs, run alone after everything else
+    // (vitest.outage.config.ts).
+    exclude: ["test/outage/**", "test/chaos/**", "node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -217,6 +217,11 @@ export interface OwnershipRequest {
   token?: number | undefined;
   /** Compare-and-set: the statuses the caller expects the invocation to be in. */
   expectFrom?: readonly Status[] | undefined;
+  /**
+   * Compare-and-set on the fencing token too, whatever the target: a recovery expects the
+   * token it read, so it cannot take work that another runner acquired since.
+   */
+  expectToken?: number | undefined;
 }
 
 /**
@@ -231,6 +236,7 @@ export function decideTransition(
   if (req.expectFrom && !req.expectFrom.includes(current.status)) {
     return { ok: false, reason: "status-changed" };
   }
+  if (req.expectToken !== undefined && req.expectToken !== current.token) return { ok: false, reason: "stale-token" };
   if (!canTransition(current.status, req.to)) return { ok: false, reason: "invalid-transition" };
   const target = STATUS_TABLE[req.to];
   if (STATUS_TABLE[current.status].leaveRequiresOwner && target.onEnter !== "override") {

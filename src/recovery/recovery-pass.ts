@@ -40,7 +40,8 @@ async function rerouteInSpan(
   const { runnerId, logger } = deps;
   const takes = records.map((r) => {
     const to: Status = RECOVERY_STATUSES.includes(r.status) ? "REROUTED" : (recoveryStatusFor(r.status) ?? "REROUTED");
-    return { id: r.id, to, runnerId, expectFrom: [r.status], note: why(r) };
+    // The status and the token it read: a runner that acquired the work since keeps it.
+    return { id: r.id, to, runnerId, expectFrom: [r.status], expectToken: r.token, note: why(r) };
   });
   const rerouted = (await takeAndReroute(deps, takes, "recovered")).map((r) => r.id);
   const byId = new Map(records.map((r) => [r.id, r]));
@@ -92,22 +93,35 @@ export async function recoverStalePending(deps: RecoveryDeps, maxPendingMs: numb
     stale,
     (r) => `${r.status} for over ${Math.round(maxPendingMs / 1000)} s (owner ${r.ownerId ?? "none"})`,
   );
+  recovered.push(...(await rerouteLostDeliveries(deps, before, "no longer queued")));
+  return { deadRunners: [], recovered };
+}
+
+/**
+ * REGISTERED/REROUTED invocations last updated before `before` that are not queued (their
+ * delivery was lost: a worker that claimed them died before it could record PENDING) are
+ * routed again. A duplicate delivery is harmless: only one claim can move an invocation to
+ * PENDING. Returns the ids re-routed.
+ */
+export async function rerouteLostDeliveries(
+  deps: Pick<RecoveryDeps, "orchestrator" | "broker" | "logger">,
+  before: number,
+  why: string,
+): Promise<string[]> {
   const waiting = await deps.orchestrator.find({
     statuses: ["REGISTERED", "REROUTED"],
     updatedBefore: before,
     limit: 10_000,
   });
-  if (waiting.length > 0) {
-    const queued = await deps.broker.queued(waiting.map((r) => r.id));
-    const lost = waiting.filter((r) => !queued.has(r.id));
-    await deps.broker.route(lost.map((r) => ({ id: r.id, priority: BROKER_PRIORITY.returned })));
-    for (const r of lost) {
-      deps.logger.warn(
-        { component: "recovery", invocation: r.id, task: r.taskId },
-        `re-routed invocation ${r.id} of task ${r.taskId}: ${r.status} but no longer queued`,
-      );
-      recovered.push(r.id);
-    }
+  if (waiting.length === 0) return [];
+  const queued = await deps.broker.queued(waiting.map((r) => r.id));
+  const lost = waiting.filter((r) => !queued.has(r.id));
+  await deps.broker.route(lost.map((r) => ({ id: r.id, priority: BROKER_PRIORITY.returned })));
+  for (const r of lost) {
+    deps.logger.warn(
+      { component: "recovery", invocation: r.id, task: r.taskId },
+      `re-routed invocation ${r.id} of task ${r.taskId}: ${r.status} but ${why}`,
+    );
   }
-  return { deadRunners: [], recovered };
+  return lost.map((r) => r.id);
 }

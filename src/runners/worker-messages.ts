@@ -17,6 +17,13 @@ export interface WorkerInit {
   slots: number;
   /** Run one invocation, then exit (ProcessRunner). */
   oneShot: boolean;
+  /**
+   * A child process claims nothing while it has not heard from its parent for this long (the
+   * parent pings at a quarter of it): a frozen parent (SIGSTOP) also stops beating for its
+   * children, so whatever they claimed would be recovered and run twice. 0: no check (threads
+   * freeze with their process).
+   */
+  parentSilenceMs: number;
 }
 
 /** workerData of a thread worker. */
@@ -34,8 +41,11 @@ export type WorkerToParent =
   /** After "stop": the worker claims nothing more and everything it ran has finished. */
   | { type: "drained" };
 
-/** "stop": claim nothing more, finish what is in flight, then report "drained" (the parent ends the worker). */
-export type ParentToWorker = { type: "stop" };
+/**
+ * "stop": claim nothing more, finish what is in flight, then report "drained" (the parent ends
+ * the worker). "ping": the parent is alive (see WorkerInit.parentSilenceMs).
+ */
+export type ParentToWorker = { type: "stop" } | { type: "ping" };
 
 /** The environment variable carrying a child process's WorkerInit (JSON). */
 export const CHILD_INIT_ENV = "NENC_CHILD_INIT";

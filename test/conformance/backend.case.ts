@@ -99,6 +99,28 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect((await c.orchestrator.getStatuses([id])).get(id)?.attempts).toBe(3);
     });
 
+    test("expectToken: a recovery that read an older token cannot take work acquired since", async () => {
+      const [a] = await registered();
+      const id = a!.id;
+      const first = await run(id, "r1");
+      // A recoverer reads RUNNING with r1's token, then is frozen; meanwhile the work is
+      // recovered by another and re-claimed by r2.
+      const read = (await c.orchestrator.getStatuses([id])).get(id)!;
+      expect(read.token).toBe(first);
+      await c.orchestrator.transition([{ id, to: "RUNNING_RECOVERY", runnerId: "rec2", expectFrom: ["RUNNING"] }]);
+      await c.orchestrator.transition([{ id, to: "REROUTED", runnerId: "rec2" }]);
+      const second = await run(id, "r2");
+      const [stale] = await c.orchestrator.transition([
+        { id, to: "RUNNING_RECOVERY", runnerId: "rec1", expectFrom: ["RUNNING"], expectToken: read.token },
+      ]);
+      expect(stale).toMatchObject({ ok: false, reason: "stale-token", current: "RUNNING" });
+      expect((await c.orchestrator.getStatuses([id])).get(id)).toMatchObject({ ownerId: "r2", token: second });
+      const [fresh] = await c.orchestrator.transition([
+        { id, to: "RUNNING_RECOVERY", runnerId: "rec1", expectFrom: ["RUNNING"], expectToken: second },
+      ]);
+      expect(fresh?.ok).toBe(true);
+    });
+
     test("getStatuses leaves unknown ids out", async () => {
       const [a] = await registered();
       const m = await c.orchestrator.getStatuses([a!.id, "missing"]);

@@ -157,6 +157,8 @@ describe.runIf(available)("postgres backend: connections, schema and outages", (
       await c.orchestrator.waitForChange([a.id], 10); // opens the LISTEN connection
       const listenerPid = async () =>
         (await sql("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [`nenc-listen:${schema}`]))[0]?.pid;
+      // The LISTEN connection opens in the background: wait for it on a loaded machine.
+      await waitUntil(async () => (await listenerPid()) !== undefined, 10_000, "the LISTEN connection");
       const first = await listenerPid();
       expect(first).toBeDefined();
       const killed = await sql(

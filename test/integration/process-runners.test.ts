@@ -200,6 +200,22 @@ describe.each(PROCESS_RUNNERS)("%s with real processes (sqlite)", (runner) => {
     await b.proc.exited;
   });
 
+  it("children of a frozen (SIGSTOPped) parent claim nothing; after SIGCONT the work runs once", async () => {
+    // Dead after 3 s here: children stop claiming after 1 s without a ping from their parent.
+    const { proc, ctx } = await start(runner, TWO_WORKERS[runner]);
+    await waitUntil(async () => (await childrenOf(ctx.id)).length >= 1, 30_000, "a child ready");
+    proc.proc.kill("SIGSTOP");
+    await new Promise((r) => setTimeout(r, 2000));
+    const invs = await Promise.all([1, 2, 3].map((n) => tasks.add(n, n)));
+    await new Promise((r) => setTimeout(r, 2500));
+    for (const i of invs) expect(await i.status()).toBe("REGISTERED");
+    proc.proc.kill("SIGCONT");
+    expect(await Promise.all(invs.map((i) => i.result({ timeoutMs: 60_000 })))).toEqual([2, 4, 6]);
+    for (const i of invs) expect((await statuses(i.id)).filter((s) => s === "RUNNING")).toHaveLength(1);
+    proc.proc.kill("SIGTERM");
+    await proc.exited;
+  });
+
   it("a task fanning out more sub-tasks than the runner has slots finishes: PAUSED while it waits", async () => {
     const oneSlotEach: Record<ProcessRunnerName, Record<string, number>> = {
       ProcessRunner: { maxProcesses: 1 },

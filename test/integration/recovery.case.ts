@@ -8,10 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { appServices } from "../../src/app.js";
-import { ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
+import { ErrorCode, isFinal, Nenc, STATUSES, TaskFailedError } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
 import type { TestBackend } from "../helpers/backends.js";
 import { killAllRunners, spawnRunner, waitUntil } from "../helpers/processes.js";
+
+const NOT_FINAL = STATUSES.filter((s) => !isFinal(s));
 
 export function runRecoveryScenarios(
   makeBackend: () => TestBackend | Promise<TestBackend>,
@@ -32,6 +34,10 @@ export function runRecoveryScenarios(
   // Scenarios leave their surviving runners up; nothing outlives its test.
   afterEach(async () => {
     await killAllRunners();
+    // Scenarios share one app: cancel what a scenario left unfinished (a task waiting on a gate
+    // or a signal), so the next scenario's runners are not busy recovering it.
+    const open = await app.findInvocations({ status: NOT_FINAL, limit: 1000 });
+    await Promise.all(open.map((i) => i.cancel("scenario over")));
   });
 
   afterAll(async () => {
@@ -176,9 +182,10 @@ export function runRecoveryScenarios(
       a.proc.kill("SIGSTOP");
       await waitUntil(async () => (await historyOf(inv.id)).includes("RUNNING_RECOVERY"), 30_000, "recovered by B");
       a.proc.kill("SIGCONT");
+      // Within a second on an idle machine; the bound is generous for a loaded 2-core CI box.
       await waitUntil(
         async () => lines().includes(`frozen abort ownership lost ${a.pid}`),
-        15_000,
+        45_000,
         "A's task aborted: ownership lost",
       );
       expect(lines()).toContain(`frozen start ${b.pid}`);

@@ -111,7 +111,7 @@ describe.skipIf(!available)("redis backend specifics", () => {
     const args = [o, JSON.stringify([{ id: inv.id, to: "PENDING", r: "r1", e: ["REGISTERED"] }]), "call-2"];
     const once = await scripts().transition.json(raw, args);
     expect(await scripts().transition.json(raw, args)).toEqual(once);
-    expect(once).toEqual({ results: [[1, "REGISTERED", "PENDING", 1, "r1", 0]] });
+    expect(once).toEqual({ results: [[1, "REGISTERED", "PENDING", 1, "r1", 0, 0]] }); // ..., retries, attempts
     expect((await c.orchestrator.history(inv.id)).map((h) => h.status)).toEqual(["REGISTERED", "PENDING"]);
   });
 

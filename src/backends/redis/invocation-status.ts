@@ -55,6 +55,7 @@ export class RedisInvocationStatus implements InvocationStatusStore {
       if (r.runnerId !== null) q.r = r.runnerId;
       if (r.token !== undefined) q.t = r.token;
       if (r.expectFrom) q.e = r.expectFrom; // [] decodes to an empty (truthy) table: refused, as in TS
+      if (r.expectToken !== undefined) q.x = r.expectToken;
       if (r.note !== undefined) q.n = r.note;
       if (r.countRetry) q.c = 1;
       if (r.outcome) {

@@ -63,6 +63,8 @@ export interface TransitionRequest {
   token?: number | undefined;
   /** Compare-and-set: refuse unless the current status is one of these. */
   expectFrom?: readonly Status[] | undefined;
+  /** Compare-and-set on the fencing token: refuse unless the current token is this one. */
+  expectToken?: number | undefined;
   /** Stored atomically with a final status. */
   outcome?: Outcome | undefined;
   /** Add one to the retry count (RETRY). */

@@ -61,6 +61,8 @@ export class InvocationExecutor {
       slots: number;
       logger: Logger;
       events?: ExecutorEvents;
+      /** Checked before each claim; false: claim nothing for now (a worker whose parent is silent). */
+      mayClaim?: () => boolean;
     },
   ) {
     this.stopSignal = new Promise((resolve) => {
@@ -181,6 +183,10 @@ export class InvocationExecutor {
           this.slotFreed = resolve;
         });
         this.slotFreed = null;
+        continue;
+      }
+      if (this.deps.mayClaim && !this.deps.mayClaim()) {
+        await Promise.race([new Promise((r) => setTimeout(r, 100)), this.stopSignal]);
         continue;
       }
       try {

@@ -2,6 +2,7 @@ import type { Components, StatusRecord } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
 import { OWNED_STATUSES } from "../../core/status.js";
 import { RunnerError, serializeError } from "../../errors/index.js";
+import { rerouteLostDeliveries } from "../../recovery/recovery-pass.js";
 import { handBack } from "../execution/hand-back.js";
 import type { Heartbeat } from "../heartbeat/heartbeat.js";
 import type { WorkerExit, WorkerHandle } from "./worker-handle.js";
@@ -30,6 +31,8 @@ export interface PoolDeps {
   memoryRetries: number;
   /** Called after anything that may change how many workers the runner wants. */
   onChange(): void;
+  /** Ping every ready worker this often, so a child whose parent is frozen stops claiming (0: never). */
+  pingEveryMs: number;
 }
 
 /**
@@ -46,7 +49,17 @@ export class ChildPool {
   /** Re-checks the drain after any worker message or exit. */
   private drainCheck: (() => void) | null = null;
 
-  constructor(private readonly deps: PoolDeps) {}
+  private readonly pinger: NodeJS.Timeout | null;
+
+  constructor(private readonly deps: PoolDeps) {
+    this.pinger =
+      deps.pingEveryMs > 0
+        ? setInterval(() => {
+            for (const m of this.members) if (m.contextId !== null) m.handle.send({ type: "ping" });
+          }, deps.pingEveryMs)
+        : null;
+    this.pinger?.unref();
+  }
 
   /** Invocations holding a slot in `m` (in flight, not paused). */
   static active(m: PoolMember): number {
@@ -145,6 +158,7 @@ export class ChildPool {
 
   /** Stop every worker and hand back what they own. Returns their context ids. */
   async close(reason: string): Promise<string[]> {
+    if (this.pinger) clearInterval(this.pinger);
     this.closing = true;
     const members = [...this.members];
     for (const m of members) m.retiring = reason;
@@ -165,6 +179,11 @@ export class ChildPool {
     if (!exit.clean && !m.retiring) this.deps.logger.warn({ component: "runner" }, exit.description);
     try {
       await this.handBackOwned([id], m.retiring ?? exit.description, exit.memory);
+      // It may have died between a broker claim and recording PENDING: that delivery is lost.
+      if (!exit.clean) {
+        const deps = { ...this.deps.components, logger: this.deps.logger };
+        await rerouteLostDeliveries(deps, Date.now(), `not queued after ${exit.description}`);
+      }
       this.deps.heartbeat.remove([id]);
       await this.deps.components.orchestrator.markRunnersStopped([id]);
     } catch (err) {

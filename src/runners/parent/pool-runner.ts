@@ -1,9 +1,16 @@
 import { resolve } from "node:path";
+import { deadAfterMs } from "../../config/resolve.js";
+import type { NencConfig } from "../../config/schema.js";
 import { RunnerError } from "../../errors/index.js";
 import type { WorkerInit } from "../worker-messages.js";
 import { ChildPool, type PoolMember } from "./child-pool.js";
 import { Runner } from "./runner.js";
 import type { WorkerHandle } from "./worker-handle.js";
+
+/** A third of the dead-after window, at least a second: children stop claiming well before their work would be recovered. */
+function parentSilenceMs(config: NencConfig): number {
+  return Math.max(1000, Math.round(deadAfterMs(config) / 3));
+}
 
 /**
  * A runner whose work is done by workers (threads or child processes) kept in a ChildPool.
@@ -37,6 +44,11 @@ export abstract class PoolRunner extends Runner {
     return this.concurrency;
   }
 
+  /** Workers are child processes (they keep running when this process is frozen). */
+  protected childProcesses(): boolean {
+    return true;
+  }
+
   protected async startWork(): Promise<void> {
     if (!this.options.appModule) {
       throw new RunnerError(`${this.kind} needs the app module path (appModule) to load it in each worker.`);
@@ -47,6 +59,7 @@ export abstract class PoolRunner extends Runner {
       logger: this.logger,
       memoryRetries: this.config.childMemoryRetries,
       onChange: () => this.maintain(),
+      pingEveryMs: this.childProcesses() ? parentSilenceMs(this.config) / 4 : 0,
     });
     await Promise.all(Array.from({ length: this.initialWorkers() }, () => this.spawn()));
   }
@@ -61,6 +74,7 @@ export abstract class PoolRunner extends Runner {
       kind: this.workerKind,
       slots: this.workerSlots(),
       oneShot: this.oneShot(),
+      parentSilenceMs: this.childProcesses() ? parentSilenceMs(this.config) : 0,
     };
     return this.pool.add(this.spawnHandle(init));
   }

@@ -17,6 +17,11 @@ export class ThreadRunner extends PoolRunner {
     return availableParallelism();
   }
 
+  /** Threads freeze with this process: no pings needed. */
+  protected override childProcesses(): boolean {
+    return false;
+  }
+
   protected spawnHandle(init: WorkerInit): WorkerHandle {
     return new ThreadHandle(init);
   }

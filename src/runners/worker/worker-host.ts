@@ -36,8 +36,19 @@ export async function runWorker(
     await app.close();
     exit();
   };
+  // A frozen parent beats for nobody: claim nothing while it is silent (see parentSilenceMs).
+  let lastPing = Date.now();
+  let silent = false;
+  const parentAnswers = () => {
+    const ok = init.parentSilenceMs === 0 || Date.now() - lastPing < init.parentSilenceMs;
+    if (!ok && !silent)
+      services.logger("worker").warn(`parent silent for over ${init.parentSilenceMs} ms: claiming paused`);
+    silent = !ok;
+    return ok;
+  };
   const executor: InvocationExecutor = new InvocationExecutor({
     tasks: app,
+    mayClaim: parentAnswers,
     components,
     config,
     context,
@@ -58,7 +69,10 @@ export async function runWorker(
     },
   });
   transport.onMessage((m) => {
-    if (m.type !== "stop") return;
+    if (m.type === "ping") {
+      lastPing = Date.now();
+      return;
+    }
     // The parent holds the drain deadline: at it, it ends this worker and hands back what it owns.
     void (async () => {
       await executor.drain(Number.POSITIVE_INFINITY);

@@ -3,7 +3,7 @@
 -- decideTransition in src/core/status.ts, read from SPEC), the status write, the history
 -- entry, the optional outcome, the retry count and every index update.
 -- ARGV[1] orchestrator key prefix; ARGV[3] a call id (see "replay" below); ARGV[2] JSON array of requests:
---   { id, to, r = runnerId?, t = token?, e = expectFrom?, n = note?, k = outcome kind?, v = outcome value?, c = 1 to count a retry }
+--   { id, to, r = runnerId?, t = token?, e = expectFrom?, x = expectToken?, n = note?, k = outcome kind?, v = outcome value?, c = 1 to count a retry }
 -- Returns JSON: a row that cannot be decoded aborts the whole batch before any write:
 --   { corrupt = { id, status, token } }, else { results = [ { 1, from, to, token, owner, retries, attempts } | { 0, reason, current } ] }
 -- attempts: executions started (transitions to RUNNING), counted here.
@@ -34,6 +34,7 @@ end
 -- decideTransition: returns new owner, new token; or nil, refusal reason.
 local function decide(status, owner, token, q)
   if q.e and not contains(q.e, status) then return nil, 'status-changed' end
+  if q.x and q.x ~= token then return nil, 'stale-token' end
   local target = SPEC[q.to]
   if not target or not SPEC[status].n[q.to] then return nil, 'invalid-transition' end
   local runner = q.r or ''
