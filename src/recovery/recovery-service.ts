@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { Cron } from "croner";
 import { deadAfterMs, heartbeatIntervalMs } from "../config/resolve.js";
 import type { NencConfig } from "../config/schema.js";
-import type { Broker, Orchestrator } from "../core/contract/index.js";
+import type { Broker, Orchestrator, StateBackend } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import { coerceError } from "../errors/index.js";
 import { GoneRunnerDetector } from "./gone-runners.js";
@@ -47,6 +47,7 @@ export class RecoveryService {
     private readonly deps: {
       orchestrator: Orchestrator;
       broker: Broker;
+      stateBackend: StateBackend;
       config: NencConfig;
       runnerId: string;
       logger: Logger;

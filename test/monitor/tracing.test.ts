@@ -203,7 +203,7 @@ describe("OpenTelemetry spans", () => {
     await c.orchestrator.transition([{ id: "stuck", to: "PENDING", runnerId: "ghost" }]);
     await new Promise((r) => setTimeout(r, 5));
     const report = await recoverStalePending(
-      { orchestrator: c.orchestrator, broker: c.broker, runnerId: "recoverer", logger: app.logger },
+      { ...c, runnerId: "recoverer", logger: app.logger },
       1,
     );
     expect(report.recovered).toEqual(["stuck"]);

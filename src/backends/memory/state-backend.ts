@@ -1,4 +1,5 @@
 import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../../core/contract/index.js";
+import { scheduleOf } from "../../core/routing.js";
 import { MEMORY_CAPABILITIES } from "./orchestrator.js";
 import type { MemoryStore } from "./store.js";
 
@@ -9,7 +10,9 @@ export class MemStateBackend implements StateBackend {
   async init(): Promise<void> {}
 
   async saveInvocations(invocations: readonly InvocationData[]): Promise<void> {
-    for (const inv of invocations) this.store.invocations.set(inv.id, { ...inv });
+    for (const inv of invocations) {
+      this.store.invocations.set(inv.id, { ...inv, ...scheduleOf(inv) });
+    }
   }
 
   async getInvocations(ids: readonly string[]): Promise<Map<string, InvocationData>> {

@@ -1,4 +1,5 @@
 import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../../core/contract/index.js";
+import { scheduleOf } from "../../core/routing.js";
 import { toInvocationData, toLogRecord } from "../sql-rows.js";
 import { POSTGRES_CAPABILITIES } from "./orchestrator.js";
 import type { PostgresHandle } from "./pool.js";
@@ -27,6 +28,12 @@ export class PostgresStateBackend implements StateBackend {
       invocations.map((i) => i.parentId),
       invocations.map((i) => i.workflowId),
       invocations.map((i) => Math.round(i.createdAt)),
+      invocations.map((i) => scheduleOf(i).queue),
+      invocations.map((i) => scheduleOf(i).priority),
+      invocations.map((i) => {
+        const at = scheduleOf(i).runAt;
+        return at === null ? null : Math.round(at);
+      }),
     ]);
   }
 
@@ -90,8 +97,9 @@ export class PostgresStateBackend implements StateBackend {
 
 function stateSql(s: string) {
   return {
-    insert: `INSERT INTO ${s}.invocations (id, task_id, args, parent_id, workflow_id, created_at)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+    insert: `INSERT INTO ${s}.invocations (id, task_id, args, parent_id, workflow_id, created_at, queue, priority, run_at)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+        $7::text[], $8::int[], $9::bigint[])
       ON CONFLICT (id) DO NOTHING`,
     getMany: `SELECT * FROM ${s}.invocations WHERE id = ANY($1::text[])`,
     log: `INSERT INTO ${s}.logs (invocation_id, runner_id, task_id, level, message, at)

@@ -19,9 +19,11 @@
  *   lease:<name>      string holder, with a server-side expiry (PX)
  *   changed           channel: "\n"-joined ids after each register/transition
  * Broker, `b:`
- *   ready             zset  score -priority * 1e10 + seq (highest priority, then oldest)
- *   delayed           zset  score availableAt (server time)
+ *   ready:<queue>     zset  score -priority * 1e10 + seq (highest priority, then oldest)
+ *   delayed           zset  score availableAt (server time), every queue
  *   queued            hash  id -> ready score (every queued id, ready or delayed)
+ *   qof               hash  id -> its queue (every queued id)
+ *   queues            set   every queue name routed to
  *   seq               counter
  *   work              channel: a message after each route
  * State backend, `s:`

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../../core/contract/index.js";
+import { scheduleOf } from "../../core/routing.js";
 import { toInvocationData, toLogRecord } from "../sql-rows.js";
 import type { SqliteDatabase } from "./database.js";
 import { SQLITE_CAPABILITIES } from "./orchestrator.js";
@@ -21,7 +22,10 @@ export class SQLiteStateBackend implements StateBackend {
   async saveInvocations(invocations: readonly InvocationData[]): Promise<void> {
     this.handle.db
       .transaction(() => {
-        for (const i of invocations) this.sql.insert.run(i.id, i.taskId, i.args, i.parentId, i.workflowId, i.createdAt);
+        for (const i of invocations) {
+          const s = scheduleOf(i);
+          this.sql.insert.run(i.id, i.taskId, i.args, i.parentId, i.workflowId, i.createdAt, s.queue, s.priority, s.runAt);
+        }
       })
       .immediate();
   }
@@ -88,7 +92,7 @@ export class SQLiteStateBackend implements StateBackend {
 function stateStatements(db: Database, p: string) {
   return {
     insert: db.prepare(
-      `INSERT OR IGNORE INTO ${p}invocations (id, task_id, args, parent_id, workflow_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO ${p}invocations (id, task_id, args, parent_id, workflow_id, created_at, queue, priority, run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     getMany: db.prepare(`SELECT * FROM ${p}invocations WHERE id IN (SELECT value FROM json_each(?))`),
     log: db.prepare(
