@@ -3,12 +3,13 @@ import { type ResolvedConfig, resolveConfig } from "./config/resolve.js";
 import type { NencConfigInput } from "./config/schema.js";
 import { Batcher } from "./core/batcher.js";
 import { currentExecution } from "./core/context.js";
-import type { Components, LogRecord, NewInvocation, RouteRequest } from "./core/contract/index.js";
+import type { Components, LogRecord, NewInvocation } from "./core/contract/index.js";
 import { newInvocationId } from "./core/ids.js";
 import { LogRoot } from "./core/logger.js";
-import { BROKER_PRIORITY } from "./core/priorities.js";
 import { ResultWaiter } from "./core/result-waiter.js";
+import { routeRequestFor } from "./core/routing.js";
 import { withSpan } from "./core/tracing.js";
+import type { CallSchedule } from "./scheduling/schedule.js";
 
 /**
  * What an app needs at run time, created on first use: the resolved config, the three
@@ -57,7 +58,7 @@ export class AppRuntime {
   }
 
   /** Record and route one invocation; resolves once it is durable and routed. */
-  async register(taskId: string, args: string): Promise<string> {
+  async register(taskId: string, args: string, schedule: CallSchedule): Promise<string> {
     const parent = currentExecution();
     const id = newInvocationId();
     const workflowId = parent?.workflowId ?? id;
@@ -72,6 +73,7 @@ export class AppRuntime {
         parentId: parent?.invocationId ?? null,
         workflowId,
         createdAt: Date.now(),
+        ...schedule,
       });
       return id;
     });
@@ -84,14 +86,7 @@ export class AppRuntime {
     await stateBackend.saveInvocations(items);
     await orchestrator.register(items);
     // Sub-invocations come first: their parents usually wait on them (deadlock avoidance).
-    await broker.route(
-      items.map(
-        (i): RouteRequest => ({
-          id: i.id,
-          priority: i.parentId ? BROKER_PRIORITY.subInvocation : BROKER_PRIORITY.call,
-        }),
-      ),
-    );
+    await broker.route(items.map((i) => routeRequestFor(i, i.parentId ? "subInvocation" : "call")));
     return items.map(() => null);
   }
 

@@ -61,6 +61,16 @@ export const CONFIG_KEYS = {
     0,
     "Invocations (AsyncRunner), threads (ThreadRunner) or processes (process runners) at once; 0: the runner's default.",
   ),
+  runnerQueues: key(
+    z
+      .string()
+      .regex(
+        /^\s*([\w.:-]{1,100}\s*(,\s*[\w.:-]{1,100}\s*)*)?$/,
+        "comma-separated queue names (letters, digits, _ . : -)",
+      ),
+    "",
+    'The queues a runner takes work from, comma-separated ("payments,default"); empty: every queue, so a runner started without it runs every task of the app. `nenc runner start --queues` overrides it.',
+  ),
   maxProcesses: key(
     z.number().int().min(0).max(1024),
     0,

@@ -24,16 +24,23 @@ export function routeRequestFor(inv: Scheduled, precedence: PrecedenceClass, not
 
 /**
  * Route existing invocations again (recovery, hand-back, retry): each keeps its queue, its
- * priority and its run-at time, read from the state backend. An id without data is routed to
- * the default queue (the executor then fails it with a clear reason).
+ * priority and its run-at time, read from the state backend. `precedence` "asCalled" keeps the
+ * class of the first routing (a sub-invocation's or a call's: a retry). An id without data is
+ * routed to the default queue (the executor then fails it with a clear reason).
  */
 export async function routeAgain(
   components: { broker: Broker; stateBackend: StateBackend },
   ids: readonly string[],
-  precedence: PrecedenceClass,
+  precedence: PrecedenceClass | "asCalled",
   notBefore?: number,
 ): Promise<void> {
   if (ids.length === 0) return;
   const data = await components.stateBackend.getInvocations(ids);
-  await components.broker.route(ids.map((id) => routeRequestFor(data.get(id) ?? { id }, precedence, notBefore)));
+  await components.broker.route(
+    ids.map((id) => {
+      const inv = data.get(id);
+      const cls = precedence !== "asCalled" ? precedence : inv?.parentId ? "subInvocation" : "call";
+      return routeRequestFor(inv ?? { id }, cls, notBefore);
+    }),
+  );
 }

@@ -117,7 +117,11 @@ export async function rerouteLostDeliveries(
   if (waiting.length === 0) return [];
   const queued = await deps.broker.queued(waiting.map((r) => r.id));
   const lost = waiting.filter((r) => !queued.has(r.id));
-  await routeAgain(deps, lost.map((r) => r.id), "returned");
+  await routeAgain(
+    deps,
+    lost.map((r) => r.id),
+    "returned",
+  );
   for (const r of lost) {
     deps.logger.warn(
       { component: "recovery", invocation: r.id, task: r.taskId },

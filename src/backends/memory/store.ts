@@ -126,7 +126,9 @@ export class PriorityQueue {
   }
 
   all(): QueuedMessage[] {
-    const ready = [...this.queues.values()].flatMap((lanes) => [...lanes.values()].flatMap((l) => l.items.slice(l.head)));
+    const ready = [...this.queues.values()].flatMap((lanes) =>
+      [...lanes.values()].flatMap((l) => l.items.slice(l.head)),
+    );
     return [...ready, ...this.delayed];
   }
 

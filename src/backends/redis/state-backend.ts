@@ -1,4 +1,5 @@
 import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../../core/contract/index.js";
+import { scheduleOf } from "../../core/routing.js";
 import { decodeInvocationData, decodeLog } from "./codec.js";
 import type { RedisConnection } from "./connection.js";
 import { REDIS_CAPABILITIES } from "./orchestrator.js";
@@ -36,6 +37,7 @@ export class RedisStateBackend implements StateBackend {
         parentId: i.parentId,
         workflowId: i.workflowId,
         createdAt: i.createdAt,
+        ...scheduleOf(i),
       }),
       i.createdAt,
       i.taskId,

@@ -26,7 +26,8 @@ export class SQLiteBroker implements Broker {
   async route(requests: readonly RouteRequest[]): Promise<void> {
     this.handle.db
       .transaction(() => {
-        for (const r of requests) this.sql.insert.run(r.id, r.priority ?? 0, r.availableAt ?? 0, r.queue ?? DEFAULT_QUEUE);
+        for (const r of requests)
+          this.sql.insert.run(r.id, r.priority ?? 0, r.availableAt ?? 0, r.queue ?? DEFAULT_QUEUE);
       })
       .immediate();
     this.handle.notify();
@@ -35,7 +36,11 @@ export class SQLiteBroker implements Broker {
   async claim(max: number, queues: readonly string[] = []): Promise<string[]> {
     if (max <= 0) return [];
     // RETURNING has no order of its own: restore the queue order.
-    const rows = this.sql.claim.all(Date.now(), queues.length, JSON.stringify(queues), max) as { id: string; seq: number; priority: number }[];
+    const rows = this.sql.claim.all(Date.now(), queues.length, JSON.stringify(queues), max) as {
+      id: string;
+      seq: number;
+      priority: number;
+    }[];
     return rows.sort((a, b) => b.priority - a.priority || a.seq - b.seq).map((r) => r.id);
   }
 

@@ -24,7 +24,17 @@ export class SQLiteStateBackend implements StateBackend {
       .transaction(() => {
         for (const i of invocations) {
           const s = scheduleOf(i);
-          this.sql.insert.run(i.id, i.taskId, i.args, i.parentId, i.workflowId, i.createdAt, s.queue, s.priority, s.runAt);
+          this.sql.insert.run(
+            i.id,
+            i.taskId,
+            i.args,
+            i.parentId,
+            i.workflowId,
+            i.createdAt,
+            s.queue,
+            s.priority,
+            s.runAt,
+          );
         }
       })
       .immediate();

@@ -30,6 +30,10 @@ export async function takeAndReroute(
       })),
   );
   const rerouted = [...first.filter((r) => r.to === "REROUTED"), ...second.filter((r): r is Applied => r.ok)];
-  await routeAgain(components, rerouted.map((r) => r.id), "returned");
+  await routeAgain(
+    components,
+    rerouted.map((r) => r.id),
+    "returned",
+  );
   return rerouted;
 }
