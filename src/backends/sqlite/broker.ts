@@ -36,7 +36,7 @@ export class SQLiteBroker implements Broker {
   async claim(max: number, queues: readonly string[] = []): Promise<string[]> {
     if (max <= 0) return [];
     // RETURNING has no order of its own: restore the queue order.
-    const rows = this.sql.claim.all(Date.now(), queues.length, JSON.stringify(queues), max) as {
+    const rows = this.sql.claim.all({ now: Date.now(), n: queues.length, queues: JSON.stringify(queues), max }) as {
       id: string;
       seq: number;
       priority: number;
@@ -54,7 +54,7 @@ export class SQLiteBroker implements Broker {
   }
 
   async waitForWork(timeoutMs: number, queues: readonly string[] = []): Promise<void> {
-    const next = (this.sql.nextAt.get(queues.length, JSON.stringify(queues)) as { at: number | null }).at;
+    const next = (this.sql.nextAt.get({ n: queues.length, queues: JSON.stringify(queues) }) as { at: number | null }).at;
     const now = Date.now();
     if (next !== null && next <= now) return;
     const until = next === null ? timeoutMs : Math.min(timeoutMs, next - now);
@@ -73,14 +73,14 @@ export class SQLiteBroker implements Broker {
 function brokerStatements(db: Database, p: string) {
   return {
     insert: db.prepare(`INSERT INTO ${p}queue (id, priority, available_at, queue) VALUES (?, ?, ?, ?)`),
-    // (?2 = 0: every queue; else the queues of the JSON list ?3)
+    // (@n = 0: every queue; else the queues of the JSON list @queues)
     claim: db.prepare(
-      `DELETE FROM ${p}queue WHERE seq IN (SELECT seq FROM ${p}queue WHERE available_at <= ?1 AND (?2 = 0 OR queue IN (SELECT value FROM json_each(?3))) ORDER BY priority DESC, seq LIMIT ?4) RETURNING id, seq, priority`,
+      `DELETE FROM ${p}queue WHERE seq IN (SELECT seq FROM ${p}queue WHERE available_at <= @now AND (@n = 0 OR queue IN (SELECT value FROM json_each(@queues))) ORDER BY priority DESC, seq LIMIT @max) RETURNING id, seq, priority`,
     ),
     queued: db.prepare(`SELECT DISTINCT id FROM ${p}queue WHERE id IN (SELECT value FROM json_each(?))`),
     depth: db.prepare(`SELECT count(*) AS n FROM ${p}queue`),
     nextAt: db.prepare(
-      `SELECT min(available_at) AS at FROM ${p}queue WHERE (?1 = 0 OR queue IN (SELECT value FROM json_each(?2)))`,
+      `SELECT min(available_at) AS at FROM ${p}queue WHERE (@n = 0 OR queue IN (SELECT value FROM json_each(@queues)))`,
     ),
   };
 }
