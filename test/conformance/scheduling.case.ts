@@ -26,12 +26,7 @@ async function drain(c: Components, queues?: string[]): Promise<string[]> {
 export function schedulingCases({ test, components, registered }: Ctx): void {
   test("queues: a claim takes only the claimer's queues; no queues means every queue", async () => {
     const c = components();
-    await c.broker.route([
-      { id: "a1", queue: "a" },
-      { id: "b1", queue: "b" },
-      { id: "d1" },
-      { id: "a2", queue: "a" },
-    ]);
+    await c.broker.route([{ id: "a1", queue: "a" }, { id: "b1", queue: "b" }, { id: "d1" }, { id: "a2", queue: "a" }]);
     expect(await drain(c, ["a"])).toEqual(["a1", "a2"]);
     expect(await c.broker.claim(10, ["zzz"])).toEqual([]);
     expect(await c.broker.depth()).toBe(2);

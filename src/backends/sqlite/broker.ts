@@ -54,7 +54,8 @@ export class SQLiteBroker implements Broker {
   }
 
   async waitForWork(timeoutMs: number, queues: readonly string[] = []): Promise<void> {
-    const next = (this.sql.nextAt.get({ n: queues.length, queues: JSON.stringify(queues) }) as { at: number | null }).at;
+    const next = (this.sql.nextAt.get({ n: queues.length, queues: JSON.stringify(queues) }) as { at: number | null })
+      .at;
     const now = Date.now();
     if (next !== null && next <= now) return;
     const until = next === null ? timeoutMs : Math.min(timeoutMs, next - now);
