@@ -12,6 +12,7 @@ import type { SerializedError } from "../../errors/index.js";
 import { fmtDuration, fmtTime, prettyJson, shortId } from "../format.js";
 import { type Html, html } from "../html.js";
 import { invLink, keyValues, section, statusBadge, table } from "./parts.js";
+import { scheduledBadge } from "./schedule.js";
 
 /** The invocation's parent and children, with their statuses. */
 export interface Family {
@@ -83,12 +84,15 @@ export function invocationPage(p: InvocationPageData): Html {
       r.parentId ?? "—",
       fmtTime(r.startedAt),
     ]);
-  return html`<h1>${data.taskId} <code class="inv-id">${id}</code> ${statusBadge(rec.status)}</h1>
+  return html`<h1>${data.taskId} <code class="inv-id">${id}</code> ${statusBadge(rec.status)}${scheduledBadge(rec, data)}</h1>
       ${notice ? html`<p class="notice">${notice}</p>` : ""}
       <div class="actions">${actionForm(p.csrfToken, id, "rerun", false)}${actionForm(p.csrfToken, id, "cancel", isFinal(rec.status))}</div>
       ${keyValues([
         ["task", html`<a href="/tasks#${data.taskId}">${data.taskId}</a>`],
         ["status", statusBadge(rec.status)],
+        ["queue", data.queue ?? "default"],
+        ["priority", data.priority ?? 0],
+        ["run at", data.runAt ? fmtTime(data.runAt) : "as soon as possible"],
         ["owner", rec.ownerId ?? "—"],
         ["fencing token", rec.token],
         ["retries", rec.retries],
