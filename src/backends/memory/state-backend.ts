@@ -39,6 +39,13 @@ export class MemStateBackend implements StateBackend {
     return out.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit).map((i) => ({ ...i }));
   }
 
+  async deleteInvocations(ids: readonly string[]): Promise<void> {
+    const gone = new Set(ids);
+    for (const id of ids) this.store.invocations.delete(id);
+    const kept = this.store.logs.filter((l) => l.invocationId === null || !gone.has(l.invocationId));
+    this.store.logs.splice(0, this.store.logs.length, ...kept);
+  }
+
   async appendLogs(records: readonly LogRecord[]): Promise<void> {
     this.store.logs.push(...records);
   }

@@ -67,6 +67,11 @@ export class PostgresStateBackend implements StateBackend {
     return (await this.h.query<Row>("findInvocations", text, params)).map(toInvocationData);
   }
 
+  async deleteInvocations(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.h.query("deleteInvocations", this.sql.deleteInvocations, [[...ids]]);
+  }
+
   async appendLogs(records: readonly LogRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.h.query("appendLogs", this.sql.log, [
@@ -102,6 +107,8 @@ function stateSql(s: string) {
         $7::text[], $8::int[], $9::bigint[])
       ON CONFLICT (id) DO NOTHING`,
     getMany: `SELECT * FROM ${s}.invocations WHERE id = ANY($1::text[])`,
+    deleteInvocations: `WITH d AS (DELETE FROM ${s}.invocations WHERE id = ANY($1::text[]))
+      DELETE FROM ${s}.logs WHERE invocation_id = ANY($1::text[])`,
     log: `INSERT INTO ${s}.logs (invocation_id, runner_id, task_id, level, message, at)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])`,
     logs: `SELECT * FROM ${s}.logs WHERE invocation_id = $1 ORDER BY seq LIMIT $2`,

@@ -71,6 +71,8 @@ function loadAll() {
     claim: new LuaScript("claim"),
     nextWork: new LuaScript("next-work"),
     saveInvocations: new LuaScript("save-invocations"),
+    deleteFinal: new LuaScript("delete-final"),
+    deleteInvocations: new LuaScript("delete-invocations"),
   };
 }
 

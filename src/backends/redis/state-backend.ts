@@ -106,6 +106,11 @@ export class RedisStateBackend implements StateBackend {
     return matching.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
   }
 
+  async deleteInvocations(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await scripts().deleteInvocations.run(this.conn.cmd, [this.p, JSON.stringify(ids)]);
+  }
+
   async appendLogs(records: readonly LogRecord[]): Promise<void> {
     if (records.length === 0) return;
     const tx = this.conn.cmd.multi();

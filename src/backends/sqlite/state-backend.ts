@@ -75,6 +75,17 @@ export class SQLiteStateBackend implements StateBackend {
     return (this.handle.prepare(sql).all(...params) as Record<string, unknown>[]).map(toInvocationData);
   }
 
+  async deleteInvocations(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const list = JSON.stringify(ids);
+    this.handle.db
+      .transaction(() => {
+        this.sql.deleteData.run(list);
+        this.sql.deleteLogs.run(list);
+      })
+      .immediate();
+  }
+
   async appendLogs(records: readonly LogRecord[]): Promise<void> {
     if (records.length === 0) return;
     this.handle.db.transaction(() => {
@@ -109,5 +120,7 @@ function stateStatements(db: Database, p: string) {
       `INSERT INTO ${p}logs (invocation_id, runner_id, task_id, level, message, at) VALUES (?, ?, ?, ?, ?, ?)`,
     ),
     logs: db.prepare(`SELECT * FROM ${p}logs WHERE invocation_id = ? ORDER BY seq LIMIT ?`),
+    deleteData: db.prepare(`DELETE FROM ${p}invocations WHERE id IN (SELECT value FROM json_each(?))`),
+    deleteLogs: db.prepare(`DELETE FROM ${p}logs WHERE invocation_id IN (SELECT value FROM json_each(?))`),
   };
 }

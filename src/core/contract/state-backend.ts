@@ -18,6 +18,8 @@ export interface StateBackend extends ComponentLifecycle {
   getInvocations(ids: readonly string[]): Promise<Map<string, InvocationData>>;
   /** Invocation data by parent, workflow, task or creation time; newest first. */
   findInvocations(filter: InvocationDataFilter): Promise<InvocationData[]>;
+  /** Delete the data and the log lines of these invocations (retention); unknown ids are ignored. */
+  deleteInvocations(ids: readonly string[]): Promise<void>;
   appendLogs(records: readonly LogRecord[]): Promise<void>;
   logs(invocationId: string, limit?: number): Promise<LogRecord[]>;
 }
