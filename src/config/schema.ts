@@ -144,6 +144,16 @@ export const CONFIG_KEYS = {
     5,
     "An invocation PENDING (claimed, not started) longer than this is recovered.",
   ),
+  retentionHours: key(
+    z.number().min(0),
+    168,
+    "Invocations in a final status (SUCCESS, FAILED...) last updated longer ago than this are deleted with their history, result, logs and large values, by the runner holding the retention lease, in batches; 0 keeps everything.",
+  ),
+  retentionCron: key(
+    cronExpression,
+    "*/10 * * * *",
+    "When the retention pass runs (it takes its own lease: one runner at a time, never blocking recovery passes).",
+  ),
   retryBackoffMs: key(z.number().min(0), 200, "Base delay before a retry; doubles each attempt, with full jitter."),
   retryBackoffMaxMs: key(z.number().min(0), 30_000, "Upper bound of the retry delay."),
   shutdownGraceSeconds: key(
