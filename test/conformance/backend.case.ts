@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Components, NewInvocation, TransitionResult } from "../../src/core/contract/index.js";
 import { retentionCases } from "./retention.case.js";
 import { schedulingCases } from "./scheduling.case.js";
+import { valueStoreCases } from "./values.case.js";
 
 export interface ConformanceOptions {
   name: string;
@@ -505,6 +506,7 @@ export function runBackendConformance(opts: ConformanceOptions): void {
 
     schedulingCases({ test, components: () => c, registered });
     retentionCases({ test, components: () => c, registered, run });
+    valueStoreCases({ test, components: () => c });
 
     test("purge removes this app's data and only this app's", async () => {
       const [a] = await registered();

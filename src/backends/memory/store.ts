@@ -18,6 +18,8 @@ export class MemoryStore {
   readonly leases = new Map<string, { holder: string; expiresAt: number }>();
   readonly queue = new PriorityQueue();
   readonly logs: LogRecord[] = [];
+  /** Large values by hash, with the invocations referencing each. */
+  readonly values = new Map<string, { data: string; refs: Set<string> }>();
   readonly events = new EventEmitter();
 
   constructor() {
@@ -33,6 +35,7 @@ export class MemoryStore {
     this.leases.clear();
     this.queue.clear();
     this.logs.length = 0;
+    this.values.clear();
   }
 }
 

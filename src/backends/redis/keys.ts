@@ -31,6 +31,9 @@
  *   created, roots, by-parent:<id>, by-wf:<id>, by-task:<task>   zsets scored by createdAt
  *   logs:<id>         list  JSON log records of an invocation
  *   logs-unattached   list  log records with no invocation (capped)
+ *   val:<hash>        string a large value ("sha256:<hex>")
+ *   val-refs:<hash>   set   invocations referencing it (the value goes with the last one)
+ *   refs:<id>         set   hashes an invocation references
  */
 export interface AppKeys {
   /** Prefix of every key of the app. */

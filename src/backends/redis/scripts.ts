@@ -73,6 +73,7 @@ function loadAll() {
     saveInvocations: new LuaScript("save-invocations"),
     deleteFinal: new LuaScript("delete-final"),
     deleteInvocations: new LuaScript("delete-invocations"),
+    putValues: new LuaScript("put-values"),
   };
 }
 

@@ -1,4 +1,5 @@
--- Delete invocation data, its indexes and its log lines, atomically; unknown ids are ignored.
+-- Delete invocation data, its indexes, its log lines and its large-value references, and the
+-- values no invocation references any more, atomically; unknown ids are ignored.
 -- ARGV[1] state key prefix; ARGV[2] JSON [id, ...]. Returns how many were found.
 local P = ARGV[1]
 local n = 0
@@ -15,6 +16,10 @@ for _, id in ipairs(cjson.decode(ARGV[2])) do
   end
   redis.call('ZREM', P .. 'created', id)
   redis.call('ZREM', P .. 'roots', id)
-  redis.call('DEL', P .. 'inv:' .. id, P .. 'logs:' .. id)
+  for _, hash in ipairs(redis.call('SMEMBERS', P .. 'refs:' .. id)) do
+    redis.call('SREM', P .. 'val-refs:' .. hash, id)
+    if redis.call('SCARD', P .. 'val-refs:' .. hash) == 0 then redis.call('DEL', P .. 'val:' .. hash) end
+  end
+  redis.call('DEL', P .. 'inv:' .. id, P .. 'logs:' .. id, P .. 'refs:' .. id)
 end
 return n
