@@ -58,6 +58,7 @@ export class Nenc {
     this.runtime = new AppRuntime(options);
     this.access = {
       orchestrator: async () => (await this.runtime.getComponents()).orchestrator,
+      values: async () => (await this.runtime.getComponents()).stateBackend,
       waiter: () => this.runtime.waiter(),
     };
     const runtime = this.runtime;

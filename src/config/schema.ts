@@ -144,6 +144,16 @@ export const CONFIG_KEYS = {
     5,
     "An invocation PENDING (claimed, not started) longer than this is recovered.",
   ),
+  largeValueBytes: key(
+    z.number().int().min(1024),
+    65_536,
+    "Arguments and results larger than this (bytes of JSON) are stored once under their content hash in the state backend and referenced, so queue and status rows stay small.",
+  ),
+  maxValueBytes: key(
+    z.number().int().min(1024),
+    67_108_864,
+    "Largest argument list or result (bytes of JSON): above it a call is refused (NENC_VALUE_TOO_LARGE, nothing recorded) and a result makes the invocation FAILED with that error.",
+  ),
   retentionHours: key(
     z.number().min(0),
     168,

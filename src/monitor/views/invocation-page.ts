@@ -6,6 +6,7 @@ import type {
   RunnerRecord,
   StatusRecord,
 } from "../../core/contract/index.js";
+import { isValueRef } from "../../core/large-values.js";
 import { isUndefinedResult } from "../../core/serialization.js";
 import { isFinal, RECOVERY_STATUSES } from "../../core/status.js";
 import type { SerializedError } from "../../errors/index.js";
@@ -65,6 +66,13 @@ function familyTree(data: InvocationData, { children, statuses, childLimit }: Fa
   </li>${data.parentId ? html`</ul></li>` : ""}</ul>`;
 }
 
+/** A large value is shown by its reference (it may be megabytes), anything else as given. */
+function storedValue(text: string, shown: Html): Html {
+  return isValueRef(text)
+    ? html`<p class="hint">A large value, stored once in the value store (above largeValueBytes): <code>${text}</code></p>`
+    : shown;
+}
+
 export function invocationNotFound(id: string): Html {
   return html`<h1>Invocation not found</h1><p>No invocation <code>${id}</code> in this app (it may have been purged).</p>`;
 }
@@ -106,7 +114,7 @@ export function invocationPage(p: InvocationPageData): Html {
           html`<a href="/invocations?workflow=${encodeURIComponent(data.workflowId)}">${data.workflowId}</a>`,
         ],
       ])}
-      ${section("Arguments", html`<pre class="json">${prettyJson(data.args)}</pre>`)}
+      ${section("Arguments", storedValue(data.args, html`<pre class="json">${prettyJson(data.args)}</pre>`))}
       ${section(
         outcome?.kind === "error" ? "Error" : "Result",
         outcome === null
@@ -114,7 +122,7 @@ export function invocationPage(p: InvocationPageData): Html {
           : outcome.kind === "result"
             ? isUndefinedResult(outcome.value)
               ? html`<pre class="json" id="result">undefined</pre><p class="empty">The task returned nothing.</p>`
-              : html`<pre class="json" id="result">${prettyJson(outcome.value)}</pre>`
+              : storedValue(outcome.value, html`<pre class="json" id="result">${prettyJson(outcome.value)}</pre>`)
             : errorView(outcome.error),
       )}
       ${section(

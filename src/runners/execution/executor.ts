@@ -16,6 +16,7 @@ import { CLAIMABLE_STATUSES, type Status } from "../../core/status.js";
 import { withSpan } from "../../core/tracing.js";
 import { AbortedError, coerceError } from "../../errors/index.js";
 import { handBack, type OwnedInvocation } from "./hand-back.js";
+import { storeLargeResult, withResolvedArgs } from "./large-result.js";
 import { type DecidedOutcome, errorOutcome, successOutcome } from "./outcome.js";
 import { ExecutionPause } from "./pause.js";
 import { type PreparedExecution, prepareExecution, type TaskLookup } from "./prepare.js";
@@ -249,8 +250,10 @@ export class InvocationExecutor {
   ): Promise<void> {
     let decided: DecidedOutcome;
     try {
-      const prepared = prepareExecution(owned, data, this.deps.tasks);
+      const { stateBackend } = this.deps.components;
+      const prepared = prepareExecution(owned, await withResolvedArgs(stateBackend, data), this.deps.tasks);
       decided = await this.run(owned, prepared, retries, attempt);
+      decided = await storeLargeResult(stateBackend, owned, prepared.data.taskId, decided, this.deps.config);
     } catch (err) {
       this.deps.logger.error(
         { component: "runner", invocation: owned.id, err: coerceError(err).message },
