@@ -16,7 +16,7 @@ export async function takeAndReroute(
   rerouteNote: string | ((id: string) => string),
 ): Promise<Applied[]> {
   if (takes.length === 0) return [];
-  const { orchestrator, broker } = components;
+  const { orchestrator } = components;
   const first = (await orchestrator.transition(takes)).filter((r): r is Applied => r.ok);
   const byId = new Map(takes.map((t) => [t.id, t]));
   const second = await orchestrator.transition(
