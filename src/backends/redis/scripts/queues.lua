@@ -1,9 +1,9 @@
 -- Shared by claim and next-work. ARGV[1] broker key prefix.
 local P = ARGV[1]
 
--- The queue names of a JSON list, or every known queue when the list is empty.
+-- The queue names of a JSON list, or every known queue when the list is empty or not given.
 local function queue_names(json)
-  local names = cjson.decode(json)
+  local names = cjson.decode(json or '[]')
   if #names == 0 then names = redis.call('SMEMBERS', P .. 'queues') end
   return names
 end
