@@ -8,9 +8,17 @@ import { InvocationGroup } from "./core/invocation-group.js";
 import type { Logger } from "./core/logger.js";
 import { findInvocations } from "./core/operations/find-invocations.js";
 import { encode } from "./core/serialization.js";
-import { resolveTaskId, resolveTaskOptions, type Task, type TaskFunction, type TaskOptions } from "./core/task.js";
+import {
+  resolveTaskId,
+  resolveTaskOptions,
+  type ScheduleOptions,
+  type Task,
+  type TaskFunction,
+  type TaskOptions,
+} from "./core/task.js";
 import { NoContextError, TaskDefinitionError, UnknownTaskError } from "./errors/index.js";
 import { AppRuntime } from "./runtime.js";
+import { type CallSchedule, resolveCallSchedule, resolveTaskSchedule } from "./scheduling/schedule.js";
 
 export type NencOptions = NencConfigInput;
 
@@ -50,13 +58,17 @@ export class Nenc {
     this.runtime = new AppRuntime(options);
     this.access = {
       orchestrator: async () => (await this.runtime.getComponents()).orchestrator,
+      values: async () => (await this.runtime.getComponents()).stateBackend,
       waiter: () => this.runtime.waiter(),
     };
     const runtime = this.runtime;
     services.set(this, {
       components: () => runtime.getComponents(),
       logger: (component) => runtime.log.child({ component }),
-      register: (taskId, args) => runtime.register(this.getTask(taskId).id, args),
+      register: (taskId, args) => {
+        const { id, options } = this.getTask(taskId);
+        return runtime.register(id, args, { queue: options.queue, priority: options.priority, runAt: null });
+      },
       flushLogs: () => runtime.flushLogs(),
     });
   }
@@ -68,19 +80,23 @@ export class Nenc {
     if (this.registry.has(id)) {
       throw new TaskDefinitionError(`A task "${id}" is already registered in this app; task ids must be unique.`);
     }
-    const resolved = resolveTaskOptions(id, options);
+    const resolved = { ...resolveTaskOptions(id, options), ...resolveTaskSchedule(id, options) };
     const logger = this.runtime.log.child({ taskId: id });
     type R = Awaited<ReturnType<F>>;
-    const call = async (...args: Parameters<F>): Promise<Invocation<R>> => {
-      const encoded = encode(args, `${id} arguments`);
-      const invId = await this.runtime.register(id, encoded);
-      return new Invocation<R>(invId, id, this.access);
-    };
+    const callWith =
+      (schedule: CallSchedule) =>
+      async (...args: Parameters<F>): Promise<Invocation<R>> => {
+        const encoded = encode(args, `${id} arguments`);
+        const invId = await this.runtime.register(id, encoded, schedule);
+        return new Invocation<R>(invId, id, this.access);
+      };
+    const call = callWith({ queue: resolved.queue, priority: resolved.priority, runAt: null });
     const task = Object.assign(call, {
       id,
       options: resolved,
       logger,
       fn,
+      with: (opts: ScheduleOptions) => callWith(resolveCallSchedule(id, resolved, opts)),
       run: async (...args: Parameters<F>): Promise<R> => (await call(...args)).result(),
       parallelize: async (argsList: ReadonlyArray<Parameters<F>>): Promise<InvocationGroup<R>> => {
         const all: Invocation<R>[] = [];

@@ -1,6 +1,7 @@
 import type {
   BackendCapabilities,
   ChangeFeed,
+  FinalInvocationRetention,
   HistoryEntry,
   InvocationFilter,
   InvocationStatusStore,
@@ -22,6 +23,7 @@ import type {
 /** The role objects an engine's orchestrator is made of, one concern each. */
 export interface OrchestratorRoles {
   statuses: InvocationStatusStore;
+  retention: FinalInvocationRetention;
   runners: RunnerRegistry;
   leases: LeaseStore;
   changes: ChangeFeed;
@@ -69,6 +71,10 @@ export abstract class ComposedOrchestrator implements Orchestrator {
   }
   history(id: string): Promise<HistoryEntry[]> {
     return this.roles.statuses.history(id);
+  }
+
+  deleteFinalBefore(before: number, limit: number): Promise<string[]> {
+    return this.roles.retention.deleteFinalBefore(before, limit);
   }
 
   heartbeat(runnerIds: readonly string[]): Promise<void> {

@@ -21,6 +21,7 @@ export const ErrorCode = {
   NoContext: "NENC_NO_CONTEXT",
   InvalidArgument: "NENC_INVALID_ARGUMENT",
   Aborted: "NENC_ABORTED",
+  ValueTooLarge: "NENC_VALUE_TOO_LARGE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -194,6 +195,23 @@ export class InvalidArgumentError extends NencError {
 export class NoContextError extends NencError {
   constructor(message: string) {
     super(ErrorCode.NoContext, message);
+  }
+}
+
+/**
+ * An argument list or a result is larger than `maxValueBytes`: refused at the call (nothing is
+ * recorded), or the invocation ends FAILED with this error (a result).
+ */
+export class ValueTooLargeError extends NencError {
+  constructor(
+    readonly path: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(
+      ErrorCode.ValueTooLarge,
+      `${path} take ${bytes} bytes as JSON, above maxValueBytes (${limit}): store the data elsewhere (a file, an object store) and pass its reference, or raise maxValueBytes.`,
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator, NO_SESSIONS } from "../composed-orchestrator.js";
 import { MemInvocationStatus } from "./invocation-status.js";
 import { MemLeases } from "./leases.js";
+import { MemRetention } from "./retention.js";
 import { MemRunnerRegistry } from "./runner-registry.js";
 import { type MemoryStore, waitForEvent } from "./store.js";
 
@@ -17,6 +18,7 @@ export class MemOrchestrator extends ComposedOrchestrator {
   constructor(private readonly store: MemoryStore) {
     super({
       statuses: new MemInvocationStatus(store),
+      retention: new MemRetention(store),
       runners: new MemRunnerRegistry(store),
       leases: new MemLeases(store),
       liveness: NO_SESSIONS,

@@ -4,6 +4,7 @@ import { PostgresInvocationStatus } from "./invocation-status.js";
 import { PostgresLeases } from "./leases.js";
 import { PostgresLiveness } from "./liveness.js";
 import type { PostgresHandle } from "./pool.js";
+import { PostgresRetention } from "./retention.js";
 import { PostgresRunnerRegistry } from "./runner-registry.js";
 
 export const POSTGRES_CAPABILITIES: BackendCapabilities = {
@@ -18,6 +19,7 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
   constructor(private readonly h: PostgresHandle) {
     super({
       statuses: new PostgresInvocationStatus(h),
+      retention: new PostgresRetention(h),
       runners: new PostgresRunnerRegistry(h),
       leases: new PostgresLeases(h),
       liveness: new PostgresLiveness(h),

@@ -6,6 +6,7 @@ import { RedisInvocationStatus } from "./invocation-status.js";
 import { RedisLeases } from "./leases.js";
 import { RedisLiveness } from "./liveness.js";
 import { deleteByPrefix } from "./purge.js";
+import { RedisRetention } from "./retention.js";
 import { RedisRunnerRegistry } from "./runner-registry.js";
 
 export const REDIS_CAPABILITIES: BackendCapabilities = {
@@ -28,6 +29,7 @@ export class RedisOrchestrator extends ComposedOrchestrator {
     const p = conn.keys.orchestrator;
     super({
       statuses: new RedisInvocationStatus(conn, p),
+      retention: new RedisRetention(conn, p),
       runners: new RedisRunnerRegistry(conn, p),
       leases: new RedisLeases(conn, p),
       liveness: new RedisLiveness(conn, config.appId, config),

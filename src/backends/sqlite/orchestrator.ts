@@ -3,6 +3,7 @@ import { ComposedOrchestrator, NO_SESSIONS } from "../composed-orchestrator.js";
 import type { SqliteDatabase } from "./database.js";
 import { SQLiteInvocationStatus } from "./invocation-status.js";
 import { SQLiteLeases } from "./leases.js";
+import { SQLiteRetention } from "./retention.js";
 import { SQLiteRunnerRegistry } from "./runner-registry.js";
 
 export const SQLITE_CAPABILITIES: BackendCapabilities = {
@@ -21,6 +22,7 @@ export class SQLiteOrchestrator extends ComposedOrchestrator {
     handle.migrate(p);
     super({
       statuses: new SQLiteInvocationStatus(handle, p),
+      retention: new SQLiteRetention(handle.db, p),
       runners: new SQLiteRunnerRegistry(handle.db, p),
       leases: new SQLiteLeases(handle.db, p),
       liveness: NO_SESSIONS, // one host: the recovery pass checks same-host processes itself
