@@ -42,12 +42,3 @@ export function fmtDuration(ms: number | null | undefined): string {
 }
 
 export { shortId } from "../core/ids.js";
-
-/** Pretty-print a stored JSON string; the raw text when it does not parse. */
-export function prettyJson(text: string): string {
-  try {
-    return JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    return text;
-  }
-}

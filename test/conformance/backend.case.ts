@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Components, NewInvocation, TransitionResult } from "../../src/core/contract/index.js";
+import { findCases } from "./find.case.js";
 import { retentionCases } from "./retention.case.js";
 import { schedulingCases } from "./scheduling.case.js";
 import { valueStoreCases } from "./values.case.js";
@@ -509,6 +510,7 @@ export function runBackendConformance(opts: ConformanceOptions): void {
     schedulingCases({ test, components: () => c, registered });
     retentionCases({ test, components: () => c, registered, run });
     valueStoreCases({ test, components: () => c });
+    findCases({ test, components: () => c, registered, run });
 
     test("purge removes this app's data and only this app's", async () => {
       const [a] = await registered();

@@ -77,7 +77,7 @@ export class SQLiteStateBackend implements StateBackend {
       params.push(filter.createdBefore);
     }
     params.push(filter.limit ?? -1, filter.offset ?? 0);
-    const sql = `SELECT * FROM ${this.p}invocations${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC LIMIT ? OFFSET ?`;
+    const sql = `SELECT * FROM ${this.p}invocations${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`;
     return (this.handle.prepare(sql).all(...params) as Record<string, unknown>[]).map(toInvocationData);
   }
 

@@ -7,10 +7,10 @@ import type {
   StatusRecord,
 } from "../../core/contract/index.js";
 import { isValueRef } from "../../core/large-values.js";
-import { isUndefinedResult } from "../../core/serialization.js";
+import { describeStoredValue, isUndefinedResult } from "../../core/serialization.js";
 import { isFinal, RECOVERY_STATUSES } from "../../core/status.js";
 import type { SerializedError } from "../../errors/index.js";
-import { fmtDuration, fmtTime, prettyJson, shortId } from "../format.js";
+import { fmtDuration, fmtTime, shortId } from "../format.js";
 import { type Html, html } from "../html.js";
 import { invLink, keyValues, section, statusBadge, table } from "./parts.js";
 import { scheduledBadge } from "./schedule.js";
@@ -114,7 +114,7 @@ export function invocationPage(p: InvocationPageData): Html {
           html`<a href="/invocations?workflow=${encodeURIComponent(data.workflowId)}">${data.workflowId}</a>`,
         ],
       ])}
-      ${section("Arguments", storedValue(data.args, html`<pre class="json">${prettyJson(data.args)}</pre>`))}
+      ${section("Arguments", storedValue(data.args, html`<pre class="json">${describeStoredValue(data.args)}</pre>`))}
       ${section(
         outcome?.kind === "error" ? "Error" : "Result",
         outcome === null
@@ -122,7 +122,10 @@ export function invocationPage(p: InvocationPageData): Html {
           : outcome.kind === "result"
             ? isUndefinedResult(outcome.value)
               ? html`<pre class="json" id="result">undefined</pre><p class="empty">The task returned nothing.</p>`
-              : storedValue(outcome.value, html`<pre class="json" id="result">${prettyJson(outcome.value)}</pre>`)
+              : storedValue(
+                  outcome.value,
+                  html`<pre class="json" id="result">${describeStoredValue(outcome.value)}</pre>`,
+                )
             : errorView(outcome.error),
       )}
       ${section(

@@ -1,0 +1,52 @@
+/**
+ * Conformance cases for the query behind `app.findInvocations` (core/operations/find-invocations
+ * over the StateBackend and Orchestrator contract); part of the one suite in backend.case.ts,
+ * so every engine runs them.
+ */
+import { expect } from "vitest";
+import type { Components, NewInvocation } from "../../src/core/contract/index.js";
+import { checkFindQuery } from "../../src/core/find-query.js";
+import { findInvocations } from "../../src/core/operations/find-invocations.js";
+
+interface Ctx {
+  test(name: string, fn: () => Promise<void>): void;
+  components(): Components;
+  registered(n?: number, over?: Partial<NewInvocation>): Promise<NewInvocation[]>;
+  run(id: string, runner: string): Promise<number>;
+}
+
+export function findCases({ test, components, registered, run }: Ctx): void {
+  test("findInvocations: by task, status, workflow, parent and since; newest first; bounded by limit", async () => {
+    const c = components();
+    const t0 = Date.now() - 10_000;
+    const [root] = await registered(1, { taskId: "charge", createdAt: t0 });
+    const kids = [
+      ...(await registered(1, { taskId: "charge", parentId: root!.id, workflowId: root!.id, createdAt: t0 + 1 })),
+      ...(await registered(1, { taskId: "refund", parentId: root!.id, workflowId: root!.id, createdAt: t0 + 2 })),
+    ];
+    const later = await registered(3, { taskId: "charge", createdAt: t0 + 5000 });
+    await run(root!.id, "r1");
+    await run(later[0]!.id, "r1");
+    const find = (q: Parameters<typeof checkFindQuery>[0]) =>
+      findInvocations(c, checkFindQuery(q)).then((found) => found.map((d) => d.id));
+
+    const charges = await find({ task: "charge" });
+    expect(charges).toHaveLength(5);
+    expect(charges.slice(-2)).toEqual([kids[0]!.id, root!.id]); // newest first
+    expect((await find({ task: "charge", status: "RUNNING" })).sort()).toEqual([root!.id, later[0]!.id].sort());
+    expect(await find({ task: "charge", status: ["REGISTERED"], workflowId: root!.id })).toEqual([kids[0]!.id]);
+    expect(await find({ parentId: root!.id })).toEqual([kids[1]!.id, kids[0]!.id]);
+    expect(await find({ workflowId: root!.id, status: ["PENDING", "SUCCESS"] })).toEqual([]);
+    expect((await find({ since: new Date(t0 + 5000) })).sort()).toEqual(later.map((l) => l.id).sort());
+    expect(await find({ task: "charge", limit: 2 })).toHaveLength(2);
+  });
+
+  test("findInvocations pages past invocations created in the same millisecond without losing or repeating any", async () => {
+    const c = components();
+    const createdAt = Date.now();
+    const many = await registered(620, { taskId: "burst", createdAt }); // more than one page of 500
+    const found = await findInvocations(c, checkFindQuery({ task: "burst", status: "REGISTERED", limit: 1000 }));
+    expect(new Set(found.map((d) => d.id)).size).toBe(620);
+    expect(found.map((d) => d.id).sort()).toEqual(many.map((m) => m.id).sort());
+  });
+}
