@@ -39,13 +39,17 @@ export type WorkerToParent =
   | { type: "paused"; id: string }
   | { type: "resumed"; id: string }
   /** After "stop": the worker claims nothing more and everything it ran has finished. */
-  | { type: "drained" };
+  | { type: "drained" }
+  /** After "handBack": the ctx.signal of everything it runs is aborted and its listeners have run. */
+  | { type: "aborted" };
 
 /**
  * "stop": claim nothing more, finish what is in flight, then report "drained" (the parent ends
- * the worker). "ping": the parent is alive (see WorkerInit.parentSilenceMs).
+ * the worker). "ping": the parent is alive (see WorkerInit.parentSilenceMs). "handBack": the
+ * parent is about to end the worker and hand its work back (shutdown): claim nothing more,
+ * abort every in-flight ctx.signal ("handed back", with `reason`) and report "aborted".
  */
-export type ParentToWorker = { type: "stop" } | { type: "ping" };
+export type ParentToWorker = { type: "stop" } | { type: "ping" } | { type: "handBack"; reason: string };
 
 /** The environment variable carrying a child process's WorkerInit (JSON). */
 export const CHILD_INIT_ENV = "NENC_CHILD_INIT";

@@ -120,6 +120,11 @@ export class InvocationExecutor {
     }
   }
 
+  /** Abort the ctx.signal of every in-flight invocation (a pool worker about to be ended). */
+  abortInFlight(why: AbortedError["why"], detail: string): void {
+    for (const id of this.inFlight.keys()) this.abort(id, why, detail);
+  }
+
   private abort(id: string, why: AbortedError["why"], detail: string): void {
     const controller = this.aborts.get(id);
     if (!controller || controller.signal.aborted) return;
@@ -169,10 +174,10 @@ export class InvocationExecutor {
   async stopAndHandBack(reason: string): Promise<string[]> {
     await this.stopClaiming();
     const owned = this.owned();
+    this.abortInFlight("handed back", reason);
     this.inFlight.clear();
     this.paused.clear();
     if (this.watchTimer) clearInterval(this.watchTimer);
-    for (const o of owned) this.abort(o.id, "handed back", reason);
     return handBack({ ...this.deps.components, logger: this.deps.logger }, owned, reason);
   }
 

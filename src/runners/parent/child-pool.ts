@@ -21,7 +21,12 @@ export interface PoolMember {
   retiring: string | null;
   /** During a drain: the worker claims nothing more and has nothing in flight. */
   drained: boolean;
+  /** Set while the parent waits for the worker's "aborted" (see close()). */
+  onAborted: (() => void) | null;
 }
+
+/** How long close() waits for a worker to abort its tasks' signals (a blocked one does not answer). */
+const ABORT_REPLY_MS = 1000;
 
 export interface PoolDeps {
   components: Components;
@@ -76,6 +81,7 @@ export class ChildPool {
       idleSince: Date.now(),
       retiring: null,
       drained: false,
+      onAborted: null,
     };
     this.members.add(m);
     return new Promise((resolve, reject) => {
@@ -105,6 +111,9 @@ export class ChildPool {
             break;
           case "drained":
             m.drained = true;
+            break;
+          case "aborted":
+            m.onAborted?.();
             break;
         }
         this.drainCheck?.();
@@ -162,12 +171,30 @@ export class ChildPool {
     this.closing = true;
     const members = [...this.members];
     for (const m of members) m.retiring = reason;
+    // The tasks still running learn it first: their ctx.signal is aborted ("handed back").
+    await Promise.all(members.map((m) => this.abortSignals(m, reason)));
     // Kill first: a dead worker owns a stable set of invocations, which is then handed back whole.
     await Promise.all(members.map((m) => m.handle.kill()));
     const ids = members.map((m) => m.contextId).filter((id): id is string => id !== null);
     await this.handBackOwned(ids, reason, false);
     this.deps.heartbeat.remove(ids);
     return ids;
+  }
+
+  /** Ask a busy worker to abort its tasks' signals; resolves on its answer, or after ABORT_REPLY_MS. */
+  private abortSignals(m: PoolMember, reason: string): Promise<void> {
+    if (m.contextId === null || m.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        m.onAborted = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ABORT_REPLY_MS);
+      m.onAborted = done;
+      m.handle.onExit(done);
+      m.handle.send({ type: "handBack", reason });
+    });
   }
 
   private async onExit(m: PoolMember, exit: WorkerExit): Promise<void> {

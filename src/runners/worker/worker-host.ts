@@ -69,16 +69,25 @@ export async function runWorker(
     },
   });
   transport.onMessage((m) => {
-    if (m.type === "ping") {
-      lastPing = Date.now();
-      return;
+    switch (m.type) {
+      case "ping":
+        lastPing = Date.now();
+        return;
+      case "handBack":
+        // The parent hands the work back itself once this worker is gone; the tasks learn it here.
+        void executor.stopClaiming();
+        executor.abortInFlight("handed back", m.reason);
+        // After the abort listeners and what they resolved (microtasks) have run.
+        setImmediate(() => transport.post({ type: "aborted" }));
+        return;
+      case "stop":
+        // The parent holds the drain deadline: at it, it ends this worker and hands back what it owns.
+        void (async () => {
+          await executor.drain(Number.POSITIVE_INFINITY);
+          await services.flushLogs();
+          transport.post({ type: "drained" });
+        })();
     }
-    // The parent holds the drain deadline: at it, it ends this worker and hands back what it owns.
-    void (async () => {
-      await executor.drain(Number.POSITIVE_INFINITY);
-      await services.flushLogs();
-      transport.post({ type: "drained" });
-    })();
   });
   transport.post({ type: "ready", context });
   executor.start();
