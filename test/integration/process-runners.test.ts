@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { appServices } from "../../src/app.js";
 import type { Orchestrator, RunnerRecord } from "../../src/core/contract/index.js";
 import { ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
@@ -304,20 +304,35 @@ describe.each(POOL_RUNNERS)("%s graceful shutdown (sqlite)", (runner) => {
   });
 });
 
-describe("cancel reaches a task running in a child process", () => {
-  it("ProcessRunner: inv.cancel() aborts the child's ctx.signal (cancelled); result() rejects NENC_CANCELLED", async () => {
-    const ledger = join(mkdtempSync(join(tmpdir(), "nenc-ledger-")), "ledger");
+describe.each(POOL_RUNNERS)("ctx.signal in %s workers (sqlite)", (runner) => {
+  it("aborted when the invocation is cancelled (cancelled) and when the drain ends (handed back)", async () => {
+    const { ledger, lines } = gateAndLedger();
     writeFileSync(ledger, "");
-    const lines = () => readFileSync(ledger, "utf8").trim().split("\n").filter(Boolean);
-    const { proc } = await start("ProcessRunner", { maxProcesses: 1 });
-    const inv = await tasks.watchSignal(ledger, "cancel-me");
-    await waitUntil(async () => lines().some((l) => l.startsWith("cancel-me start")), 30_000, "started in a child");
-    expect(await inv.cancel("from the test")).toBe(true);
-    await waitUntil(async () => lines().some((l) => l.startsWith("cancel-me abort cancelled")), 15_000, "aborted");
-    const err = (await inv.result({ timeoutMs: 10_000 }).catch((e: unknown) => e)) as TaskFailedError;
+    const { proc } = await start(runner, { ...TWO_SLOTS[runner], shutdownGraceSeconds: 2 });
+    const cancelled = await tasks.watchSignal(ledger, "cancel-me");
+    const kept = await tasks.watchSignal(ledger, "keep-me");
+    // Runs until its signal is aborted: cancelled when the test ends, so no later runner keeps running it.
+    onTestFinished(async () => {
+      await Promise.all([cancelled.cancel(), kept.cancel()]);
+    });
+    const startedIn = (tag: string) =>
+      lines()
+        .find((l) => l.startsWith(`${tag} start `))
+        ?.split(" ")[2];
+    await waitUntil(async () => !!startedIn("cancel-me") && !!startedIn("keep-me"), 60_000, "both started");
+    expect(await cancelled.cancel("from the test")).toBe(true);
+    await waitUntil(
+      async () => lines().includes(`cancel-me abort cancelled ${startedIn("cancel-me")}`),
+      30_000,
+      "cancel-me aborted in its worker",
+    );
+    const err = (await cancelled.result({ timeoutMs: 20_000 }).catch((e: unknown) => e)) as TaskFailedError;
     expect(err.code).toBe(ErrorCode.Cancelled);
+    expect(lines().some((l) => l.startsWith("keep-me abort"))).toBe(false);
     proc.proc.kill("SIGTERM");
-    await proc.exited;
+    expect((await proc.exited).code).toBe(0);
+    expect(lines()).toContain(`keep-me abort handed back ${startedIn("keep-me")}`);
+    expect(await statuses(kept.id)).toEqual(["REGISTERED", "PENDING", "RUNNING", "KILLED", "REROUTED"]);
   });
 });
 
