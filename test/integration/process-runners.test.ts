@@ -4,7 +4,7 @@
  * does, the rest is handed back at the deadline or on a second signal), a task over the memory
  * limit, and a task that fans out more sub-tasks than the runner has slots and waits for them all.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { appServices } from "../../src/app.js";
 import {
   type AbortedError,
   AsyncRunner,
@@ -60,6 +61,9 @@ const double = app.task(
   },
   { name: "double", parallelBatchSize: 2 },
 );
+const echo = app.task(async (value: unknown) => ({ value, big: 2n ** 64n, seen: new Set([value]) }), {
+  name: "echo",
+});
 const runner = new AsyncRunner({ app });
 
 beforeAll(async () => {
@@ -152,6 +156,23 @@ describe("calling patterns", () => {
     expect(await group.all()).toEqual([2, 4, 6, 8, 10]);
   });
 
+  it("parallelize registers in transactions of parallelBatchSize (one register call per batch)", async () => {
+    const { orchestrator } = await appServices(app).components();
+    const sizes: number[] = [];
+    const register = orchestrator.register.bind(orchestrator);
+    orchestrator.register = async (list) => {
+      sizes.push(list.length);
+      return register(list);
+    };
+    try {
+      const group = await double.parallelize([[1], [2], [3], [4], [5]]); // parallelBatchSize: 2
+      expect(sizes).toEqual([2, 2, 1]);
+      expect(await group.all()).toEqual([2, 4, 6, 8, 10]);
+    } finally {
+      orchestrator.register = register;
+    }
+  });
+
   it("all() rejects with the first failure; the others still finish", async () => {
     const group = await double.parallelize([[1], [-1], [2]]);
     await expect(group.all()).rejects.toThrow(/negative: -1/);
@@ -176,5 +197,58 @@ describe("queries", () => {
     await expect(app.findInvocations({ limit: 0 })).rejects.toThrow(InvalidArgumentError);
     // @ts-expect-error not a status
     await expect(app.findInvocations({ status: "DONE" })).rejects.toThrow(/status "DONE"/);
+  });
+});
+
+describe("values (memory engine, in-process runner)", () => {
+  it("Map, Set, BigInt, undefined inside objects, typed arrays and URL round-trip through a runner", async () => {
+    const value = {
+      m: new Map([["k", [1n, undefined]]]),
+      s: new Set(["x"]),
+      missing: undefined,
+      bytes: new Int16Array([-1, 2]),
+      url: new URL("https://example.com/p"),
+    };
+    const result = await echo.run(value);
+    expect(result.value).toEqual(value);
+    expect(result.big).toBe(2n ** 64n);
+    expect(result.seen).toEqual(new Set([value]));
+  });
+
+  it("a function, a symbol or a class instance is refused at the call, naming the path; nothing is recorded", async () => {
+    class Money {
+      constructor(readonly cents: number) {}
+    }
+    const before = (await app.findInvocations({ task: echo, limit: 1000 })).length;
+    await expect(echo({ pay: new Money(5) })).rejects.toMatchObject({
+      code: ErrorCode.Serialization,
+      path: "echo arguments[0].pay",
+    });
+    await expect(echo([() => 1])).rejects.toMatchObject({ path: "echo arguments[0][0]" });
+    await expect(echo(Symbol("s"))).rejects.toMatchObject({ path: "echo arguments[0]" });
+    expect((await app.findInvocations({ task: echo, limit: 1000 })).length).toBe(before);
+  });
+});
+
+describe("hand-back", () => {
+  it("stopping a runner aborts the signal of what it still runs (handed back)", async () => {
+    const own = new Nenc({ appId: "unit_task_api_stop", backend: "memory", logLevel: "silent" });
+    const reasons: AbortedError[] = [];
+    const wait = own.task(
+      async () => {
+        const { signal } = wait.context;
+        await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+        reasons.push(signal.reason as AbortedError);
+      },
+      { name: "wait" },
+    );
+    const r = new AsyncRunner({ app: own });
+    await r.start();
+    const inv = await wait();
+    for (let i = 0; i < 200 && (await inv.status()) !== "RUNNING"; i++) await new Promise((res) => setTimeout(res, 20));
+    expect(await inv.status()).toBe("RUNNING");
+    await r.stop("test over");
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatchObject({ why: "handed back", code: ErrorCode.Aborted });
   });
 });
