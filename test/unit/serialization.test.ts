@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decode, encode } from "../../src/core/serialization.js";
+import { decode, describeStoredValue, encode } from "../../src/core/serialization.js";
 import { ErrorCode, SerializationError, serializeError, TaskFailedError } from "../../src/errors/index.js";
 
 describe("serialization", () => {
@@ -64,6 +64,12 @@ describe("serialization", () => {
       { when: new Date("2026-01-02T03:04:05.000Z") },
     ]);
     expect(decode('{"$nenc:undefined":1}')).toBeUndefined();
+  });
+
+  it("the monitor's view of a stored value: plain JSON indented, a rich value as Node prints it", () => {
+    expect(describeStoredValue(encode({ a: [1] }))).toBe('{\n  "a": [\n    1\n  ]\n}');
+    expect(describeStoredValue(encode([new Map([["k", 1n]])]))).toBe("[ Map(1) { 'k' => 1n } ]");
+    expect(describeStoredValue("not json")).toBe("not json");
   });
 
   it("decoding never evaluates what is stored", () => {
