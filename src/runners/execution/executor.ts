@@ -53,6 +53,8 @@ export class InvocationExecutor {
   private readonly completions: Batcher<TransitionRequest, TransitionResult>;
   /** Each in-flight execution's ctx.signal. */
   private readonly aborts = new Map<string, AbortController>();
+  /** In-flight invocations whose outcome is not to be recorded (abandonInFlight). */
+  private readonly abandoned = new Set<string>();
   private watchTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -120,8 +122,18 @@ export class InvocationExecutor {
     }
   }
 
-  /** Abort the ctx.signal of every in-flight invocation (a pool worker about to be ended). */
-  abortInFlight(why: AbortedError["why"], detail: string): void {
+  /**
+   * A pool worker about to be ended by its parent, which hands its work back: claim nothing
+   * more, abort the ctx.signal of everything in flight ("handed back") and record none of their
+   * outcomes (what the parent hands back runs again elsewhere).
+   */
+  abandonInFlight(reason: string): void {
+    void this.stopClaiming();
+    for (const id of this.inFlight.keys()) this.abandoned.add(id);
+    this.abortInFlight("handed back", reason);
+  }
+
+  private abortInFlight(why: AbortedError["why"], detail: string): void {
     for (const id of this.inFlight.keys()) this.abort(id, why, detail);
   }
 
@@ -267,8 +279,16 @@ export class InvocationExecutor {
       decided = errorOutcome(owned, err, null);
     }
     try {
-      await this.record(owned, decided);
+      if (this.abandoned.has(owned.id)) {
+        this.deps.logger.info(
+          { component: "runner", invocation: owned.id },
+          `invocation ${owned.id} ended after it was handed back; its outcome is not recorded`,
+        );
+      } else {
+        await this.record(owned, decided);
+      }
     } finally {
+      this.abandoned.delete(owned.id);
       this.inFlight.delete(owned.id);
       this.paused.delete(owned.id);
       this.aborts.delete(owned.id);

@@ -75,8 +75,7 @@ export async function runWorker(
         return;
       case "handBack":
         // The parent hands the work back itself once this worker is gone; the tasks learn it here.
-        void executor.stopClaiming();
-        executor.abortInFlight("handed back", m.reason);
+        executor.abandonInFlight(m.reason);
         // After the abort listeners and what they resolved (microtasks) have run.
         setImmediate(() => transport.post({ type: "aborted" }));
         return;
