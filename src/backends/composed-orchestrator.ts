@@ -1,6 +1,7 @@
 import type {
   BackendCapabilities,
   ChangeFeed,
+  ConcurrencyControlStore,
   HistoryEntry,
   InvocationFilter,
   InvocationStatusStore,
@@ -10,9 +11,11 @@ import type {
   NewInvocation,
   Orchestrator,
   Outcome,
+  RegisterResult,
   RunnerContext,
   RunnerRecord,
   RunnerRegistry,
+  ScopeUsage,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -22,6 +25,7 @@ import type {
 /** The role objects an engine's orchestrator is made of, one concern each. */
 export interface OrchestratorRoles {
   statuses: InvocationStatusStore;
+  concurrency: ConcurrencyControlStore;
   runners: RunnerRegistry;
   leases: LeaseStore;
   changes: ChangeFeed;
@@ -46,7 +50,7 @@ export abstract class ComposedOrchestrator implements Orchestrator {
 
   constructor(private readonly roles: OrchestratorRoles) {}
 
-  register(invocations: readonly NewInvocation[]): Promise<void> {
+  register(invocations: readonly NewInvocation[]): Promise<RegisterResult[]> {
     return this.roles.statuses.register(invocations);
   }
   transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
@@ -69,6 +73,13 @@ export abstract class ComposedOrchestrator implements Orchestrator {
   }
   history(id: string): Promise<HistoryEntry[]> {
     return this.roles.statuses.history(id);
+  }
+
+  registrationHolder(scope: string): Promise<string | null> {
+    return this.roles.concurrency.registrationHolder(scope);
+  }
+  scopeUsage(): Promise<ScopeUsage[]> {
+    return this.roles.concurrency.scopeUsage();
   }
 
   heartbeat(runnerIds: readonly string[]): Promise<void> {

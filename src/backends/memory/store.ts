@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type {
+  ConcurrencyScopes,
   HistoryEntry,
   InvocationData,
   LogRecord,
@@ -14,6 +15,8 @@ export class MemoryStore {
   readonly statuses = new Map<string, StatusRecord>();
   readonly history = new Map<string, HistoryEntry[]>();
   readonly outcomes = new Map<string, Outcome>();
+  /** Concurrency scopes of the invocations that have any. */
+  readonly concurrency = new Map<string, ConcurrencyScopes>();
   readonly invocations = new Map<string, InvocationData>();
   readonly runners = new Map<string, RunnerRecord>();
   readonly leases = new Map<string, { holder: string; expiresAt: number }>();
@@ -29,6 +32,7 @@ export class MemoryStore {
     this.statuses.clear();
     this.history.clear();
     this.outcomes.clear();
+    this.concurrency.clear();
     this.invocations.clear();
     this.runners.clear();
     this.leases.clear();
