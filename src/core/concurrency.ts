@@ -48,12 +48,12 @@ export function blockedStatus(scopes: ConcurrencyScopes): Status {
 }
 
 /** The history note of a diverted claim. */
-export function blockedNote(scope: string, limit: number): string {
+export function blockedNote(scope: string, limit: number | string): string {
   return `running concurrency limit ${limit} reached for scope ${scope}`;
 }
 
 /** The outcome stored with CONCURRENCY_CONTROLLED_FINAL, so result() rejects with a clear error. */
-export function controlledOutcome(id: string, scope: string, detail: string): Outcome {
+export function controlledOutcome(id: string, scope: string, detail: string): Extract<Outcome, { kind: "error" }> {
   return { kind: "error", error: serializeError(new ConcurrencyControlledError(id, scope, detail)) };
 }
 
