@@ -74,13 +74,14 @@ export interface ScopeMember {
   scope: string;
   limit: number;
   status: Status;
-  updatedAt: number;
+  /** The order a waiter began waiting (FIFO); anything for holders. */
+  waitSeq: number;
 }
 
 /** Group holders and waiters by scope (waiters oldest first); other statuses are ignored. */
 export function groupScopeUsage(members: readonly ScopeMember[]): ScopeUsage[] {
   const scopes = new Map<string, ScopeUsage>();
-  for (const m of [...members].sort((a, b) => a.updatedAt - b.updatedAt)) {
+  for (const m of [...members].sort((a, b) => a.waitSeq - b.waitSeq)) {
     const holding = SLOT_HOLDING_STATUSES.includes(m.status);
     if (!holding && m.status !== "CONCURRENCY_CONTROLLED") continue;
     let u = scopes.get(m.scope);

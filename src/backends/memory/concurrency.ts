@@ -22,7 +22,7 @@ export class MemConcurrency implements ConcurrencyControlStore {
         scope: c.runningScope,
         limit: c.runningLimit,
         status: row.status,
-        updatedAt: row.updatedAt,
+        waitSeq: this.store.waitSeq.get(id) ?? 0,
       });
     }
     return groupScopeUsage(members);
@@ -52,12 +52,13 @@ export function slotHolders(store: MemoryStore, scope: string, except: string): 
 
 /** The oldest waiter (CONCURRENCY_CONTROLLED) of `scope`, if any. */
 export function oldestWaiter(store: MemoryStore, scope: string): string | null {
-  let best: { id: string; at: number } | null = null;
+  let best: { id: string; seq: number } | null = null;
   for (const [id, c] of store.concurrency) {
     if (c.runningScope !== scope) continue;
     const row = store.statuses.get(id);
     if (row?.status !== "CONCURRENCY_CONTROLLED") continue;
-    if (!best || row.updatedAt < best.at) best = { id, at: row.updatedAt };
+    const seq = store.waitSeq.get(id) ?? 0;
+    if (!best || seq < best.seq) best = { id, seq };
   }
   return best?.id ?? null;
 }

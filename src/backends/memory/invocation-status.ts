@@ -113,6 +113,7 @@ export class MemInvocationStatus implements InvocationStatusStore {
       retries: row.retries + (req.countRetry ? 1 : 0),
     });
     if (req.to === "RUNNING") row.attempts++;
+    if (req.to === "CONCURRENCY_CONTROLLED") this.store.waitSeq.set(req.id, ++this.store.nextWaitSeq);
     const hist = this.store.history.get(req.id) ?? [];
     hist.push({
       invocationId: req.id,

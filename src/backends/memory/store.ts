@@ -17,6 +17,9 @@ export class MemoryStore {
   readonly outcomes = new Map<string, Outcome>();
   /** Concurrency scopes of the invocations that have any. */
   readonly concurrency = new Map<string, ConcurrencyScopes>();
+  /** When each waiter (CONCURRENCY_CONTROLLED) began waiting, in order (FIFO wake-ups). */
+  readonly waitSeq = new Map<string, number>();
+  nextWaitSeq = 0;
   readonly invocations = new Map<string, InvocationData>();
   readonly runners = new Map<string, RunnerRecord>();
   readonly leases = new Map<string, { holder: string; expiresAt: number }>();
@@ -33,6 +36,7 @@ export class MemoryStore {
     this.history.clear();
     this.outcomes.clear();
     this.concurrency.clear();
+    this.waitSeq.clear();
     this.invocations.clear();
     this.runners.clear();
     this.leases.clear();

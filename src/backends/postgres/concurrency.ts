@@ -19,7 +19,7 @@ export class PostgresConcurrency implements ConcurrencyControlStore {
   async scopeUsage(): Promise<ScopeUsage[]> {
     const rows = await this.h.query<Record<string, unknown>>(
       "scopeUsage",
-      `SELECT id, task_id, run_scope, run_limit, status, updated_at FROM ${this.h.s}.status
+      `SELECT id, task_id, run_scope, run_limit, status, wait_seq FROM ${this.h.s}.status
         WHERE run_scope IS NOT NULL AND status = ANY($1::text[])`,
       [SCOPE_MEMBER_STATUSES],
     );
@@ -33,7 +33,7 @@ export class PostgresConcurrency implements ConcurrencyControlStore {
                 scope: String(r.run_scope),
                 limit: Number(r.run_limit),
                 status: r.status,
-                updatedAt: Number(r.updated_at),
+                waitSeq: Number(r.wait_seq ?? 0),
               },
             ]
           : [],

@@ -209,6 +209,7 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     ]);
     const row = rows.rows[0];
     if (!row) return { ok: false, id: req.id, reason: "status-changed", current: cur.rec.status };
+    if (next.status === "CONCURRENCY_CONTROLLED") await q.query(this.sql.queueWaiter, [cur.rec.runningScope, req.id]);
     if (req.outcome) {
       const value = req.outcome.kind === "result" ? req.outcome.value : JSON.stringify(req.outcome.error);
       await q.query(this.sql.saveOutcome, [req.id, req.outcome.kind, value]);
@@ -321,7 +322,8 @@ function statusSql(s: string) {
       SELECT id, 1, 'REGISTERED', NULL, 0, NULL, updated_at, NULL FROM ins RETURNING invocation_id`,
     slotHolders: `SELECT count(*)::int AS n FROM ${s}.status WHERE run_scope = $1 AND status = ANY($2::text[]) AND id <> $3`,
     oldestWaiter: `SELECT * FROM ${s}.status WHERE run_scope = $1 AND status = 'CONCURRENCY_CONTROLLED'
-      ORDER BY updated_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      ORDER BY wait_seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    queueWaiter: `UPDATE ${s}.status SET wait_seq = (SELECT coalesce(max(wait_seq), 0) + 1 FROM ${s}.status WHERE run_scope = $1) WHERE id = $2`,
     register: `WITH ins AS (
         INSERT INTO ${s}.status (id, task_id, status, owner_id, token, retries, updated_at, history_len)
         SELECT id, task_id, 'REGISTERED', NULL, 0, 0, ${now}, 1 FROM unnest($1::text[], $2::text[]) AS t(id, task_id)

@@ -13,7 +13,7 @@ export class SQLiteConcurrency implements ConcurrencyControlStore {
       `SELECT id FROM ${p}status WHERE reg_scope = ? AND status NOT IN (SELECT value FROM json_each(?)) LIMIT 1`,
     );
     this.members = db.prepare(
-      `SELECT id, task_id, run_scope, run_limit, status, updated_at FROM ${p}status WHERE run_scope IS NOT NULL AND status IN (SELECT value FROM json_each(?))`,
+      `SELECT id, task_id, run_scope, run_limit, status, wait_seq FROM ${p}status WHERE run_scope IS NOT NULL AND status IN (SELECT value FROM json_each(?))`,
     );
   }
 
@@ -34,7 +34,7 @@ export class SQLiteConcurrency implements ConcurrencyControlStore {
                 scope: String(r.run_scope),
                 limit: Number(r.run_limit),
                 status: r.status,
-                updatedAt: Number(r.updated_at),
+                waitSeq: Number(r.wait_seq ?? 0),
               },
             ]
           : [],

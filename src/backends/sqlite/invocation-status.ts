@@ -139,6 +139,7 @@ export class SQLiteInvocationStatus implements InvocationStatusStore {
       current.token,
     ).changes;
     if (changed !== 1) return { ok: false, id: req.id, reason: "status-changed", current: current.status };
+    if (next.status === "CONCURRENCY_CONTROLLED") this.sql.queueWaiter.run(current.runningScope, req.id);
     this.sql.insertHistory.run(
       req.id,
       row.history_len + 1,
@@ -239,7 +240,10 @@ function statusStatements(db: Database, p: string) {
       `SELECT count(*) AS n FROM ${p}status WHERE run_scope = ? AND status IN (SELECT value FROM json_each(?)) AND id <> ?`,
     ),
     oldestWaiter: db.prepare(
-      `SELECT * FROM ${p}status WHERE run_scope = ? AND status = 'CONCURRENCY_CONTROLLED' ORDER BY updated_at, id LIMIT 1`,
+      `SELECT * FROM ${p}status WHERE run_scope = ? AND status = 'CONCURRENCY_CONTROLLED' ORDER BY wait_seq LIMIT 1`,
+    ),
+    queueWaiter: db.prepare(
+      `UPDATE ${p}status SET wait_seq = (SELECT coalesce(max(wait_seq), 0) + 1 FROM ${p}status WHERE run_scope = ?) WHERE id = ?`,
     ),
     insertHistory: db.prepare(
       `INSERT INTO ${p}history (invocation_id, seq, status, owner_id, token, actor_id, at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

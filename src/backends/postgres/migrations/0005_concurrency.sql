@@ -9,5 +9,7 @@ ALTER TABLE {{s}}.status ADD COLUMN run_scope text;
 ALTER TABLE {{s}}.status ADD COLUMN run_limit integer NOT NULL DEFAULT 0;
 ALTER TABLE {{s}}.status ADD COLUMN run_reroute boolean NOT NULL DEFAULT false;
 ALTER TABLE {{s}}.status ADD COLUMN reg_scope text;
-CREATE INDEX status_run_scope ON {{s}}.status (run_scope, status, updated_at) WHERE run_scope IS NOT NULL;
+-- wait_seq: the order waiters of a scope began waiting (FIFO wake-ups; times can tie).
+ALTER TABLE {{s}}.status ADD COLUMN wait_seq bigint;
+CREATE INDEX status_run_scope ON {{s}}.status (run_scope, status, wait_seq) WHERE run_scope IS NOT NULL;
 CREATE INDEX status_reg_scope ON {{s}}.status (reg_scope, status) WHERE reg_scope IS NOT NULL;

@@ -77,7 +77,8 @@ end
 
 -- Concurrency index upkeep for one status change of invocation `id`:
 --   slots:<rs>    set   the scope's slot holders (SPEC[s].h statuses)
---   waiters:<rs>  zset  its CONCURRENCY_CONTROLLED invocations, scored by when they began waiting
+--   waiters:<rs>  zset  its CONCURRENCY_CONTROLLED invocations, scored by the order they began
+--                       waiting (counter wait-seq: times can tie)
 --   scopes        hash  scope -> "<task>\t<limit>", the scopes with holders or waiters
 --   reg:<gs>      string the non-final invocation holding a registration scope
 local function track_concurrency(P, id, task, rs, rl, gs, old_status, new_status, at)
@@ -87,7 +88,7 @@ local function track_concurrency(P, id, task, rs, rl, gs, old_status, new_status
     if is and not was then redis.call('SADD', P .. 'slots:' .. rs, id) end
     if was and not is then redis.call('SREM', P .. 'slots:' .. rs, id) end
     if new_status == 'CONCURRENCY_CONTROLLED' then
-      redis.call('ZADD', P .. 'waiters:' .. rs, fmt(at), id)
+      redis.call('ZADD', P .. 'waiters:' .. rs, redis.call('INCR', P .. 'wait-seq'), id)
     elseif old_status == 'CONCURRENCY_CONTROLLED' then
       redis.call('ZREM', P .. 'waiters:' .. rs, id)
     end

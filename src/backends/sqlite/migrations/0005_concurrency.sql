@@ -8,5 +8,7 @@ ALTER TABLE {{p}}status ADD COLUMN run_scope TEXT;
 ALTER TABLE {{p}}status ADD COLUMN run_limit INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE {{p}}status ADD COLUMN run_reroute INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE {{p}}status ADD COLUMN reg_scope TEXT;
-CREATE INDEX {{p}}status_run_scope ON {{p}}status (run_scope, status, updated_at) WHERE run_scope IS NOT NULL;
+-- wait_seq: the order waiters of a scope began waiting (FIFO wake-ups; times can tie).
+ALTER TABLE {{p}}status ADD COLUMN wait_seq INTEGER;
+CREATE INDEX {{p}}status_run_scope ON {{p}}status (run_scope, status, wait_seq) WHERE run_scope IS NOT NULL;
 CREATE INDEX {{p}}status_reg_scope ON {{p}}status (reg_scope, status) WHERE reg_scope IS NOT NULL;
