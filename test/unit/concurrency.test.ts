@@ -7,6 +7,8 @@ import {
   TaskDefinitionError,
   TaskFailedError,
 } from "../../src/index.js";
+import { createMonitorApp } from "../../src/monitor/server.js";
+import { get } from "../monitor/helpers.js";
 
 const app = new Nenc({ appId: "unit_concurrency", backend: "memory", logLevel: "silent" });
 
@@ -118,6 +120,13 @@ describe("concurrency control (task API, memory backend)", () => {
     await expect
       .poll(async () => (await app.findInvocations({ task: limited, status: ["CONCURRENCY_CONTROLLED"] })).length)
       .toBeGreaterThan(0);
+    // The monitor's tasks page lists the scope at its limit, its holders and what waits on it.
+    const waiting = await app.findInvocations({ task: limited, status: ["CONCURRENCY_CONTROLLED"] });
+    const page = (await get(createMonitorApp(app).hono, "/tasks")).text;
+    const limits = page.slice(page.indexOf("Concurrency limits reached"));
+    expect(limits).toContain("<code>limited</code>");
+    expect(limits).toContain("2 / 2");
+    for (const w of waiting) expect(limits).toContain(`/invocations/${w.id}`);
     for (const n of [0, 1, 2, 3, 4]) await open(`limited:${n}`);
     expect(await Promise.all(invs.map((i) => i.result()))).toEqual([0, 1, 2, 3, 4]);
     expect(maxRunning).toBe(2);
