@@ -184,7 +184,7 @@ export const OWNED_STATUSES: readonly Status[] = STATUSES.filter(
  * Statuses that hold a running-concurrency slot of the invocation's scope: the owned ones
  * (claimed, running, paused, resumed). A claim (→ PENDING) counts them atomically.
  */
-export const SLOT_HOLDING_STATUSES: readonly Status[] = OWNED_STATUSES;
+export const SLOT_HOLDING_STATUSES: readonly Status[] = STATUSES.filter((s) => OWNED_STATUSES.includes(s));
 
 /** Statuses recovery moves through: they take ownership (override) and lead back to REROUTED. */
 export const RECOVERY_STATUSES: readonly Status[] = STATUSES.filter(

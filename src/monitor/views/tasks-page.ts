@@ -32,9 +32,7 @@ function optionsText(o: ResolvedTaskOptions | null): string {
 }
 
 const invLinks = (ids: readonly string[]): Html =>
-  ids.length === 0
-    ? html`—`
-    : html`${ids.map((id) => html`<a href="/invocations/${id}"><code>${id.slice(0, 8)}</code></a> `)}`;
+  ids.length === 0 ? html`—` : html`${ids.map((id) => html`${invLink(id, id.slice(0, 8))} `)}`;
 
 /** Per task, the running-concurrency scopes at their limit: who holds the slots, who waits. */
 function limitsSection(tasks: readonly TaskSummary[]): Html {
