@@ -48,6 +48,8 @@ export async function check(
   const ledger = readLedger(ledgerPath);
   const records = new Map((await orchestrator.runners()).map((r) => [r.id, r]));
   const disrupted = new Set(fleet.filter((r) => r.disrupted.length > 0).map((r) => r.pid));
+  const histories = new Map<string, Awaited<ReturnType<Orchestrator["history"]>>>();
+  for (const rec of all) histories.set(rec.id, await orchestrator.history(rec.id));
   const report: ChaosReport = {
     registered: all.length,
     success: all.filter((r) => r.status === "SUCCESS").length,
@@ -60,7 +62,7 @@ export async function check(
     invalidHistories: [],
   };
   for (const rec of all) {
-    const history = await orchestrator.history(rec.id);
+    const history = histories.get(rec.id) ?? [];
     const statuses = history.map((h) => h.status);
     if (
       statuses[0] !== "REGISTERED" ||
@@ -82,11 +84,17 @@ export async function check(
     }
     if (runs.length > 1) {
       // Repeats are allowed when every execution but the last ran on a runner that was killed,
-      // frozen or stopped (its work was recovered or handed back).
+      // frozen or stopped, or that lost the invocation through the state machine: recovered
+      // from it (declared dead, e.g. a heartbeat late on a loaded machine) or handed back by it.
+      const lostBy = new Set(
+        history.flatMap((h, k) =>
+          ["RUNNING_RECOVERY", "PENDING_RECOVERY", "KILLED"].includes(h.status) ? [history[k - 1]?.ownerId ?? ""] : [],
+        ),
+      );
       const earlier = runs.slice(0, -1);
       const ok = earlier.every((e) => {
         const pid = topPid(e.runnerId, records);
-        return pid !== null && disrupted.has(pid);
+        return lostBy.has(e.runnerId) || (pid !== null && disrupted.has(pid));
       });
       if (ok) report.repeatedAllowed++;
       else report.repeatedNotAllowed.push(`${result?.tag}: ${runs.map((e) => e.runnerId).join(", ")}`);

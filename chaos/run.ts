@@ -69,7 +69,18 @@ const registering = (async () => {
   const perTick = Math.max(1, Math.ceil(N / ((SECONDS * 2) / 3 / 0.25)));
   for (let i = 0; i < N; ) {
     const batch = Array.from({ length: Math.min(perTick, N - i) }, (_, k) => i + k);
-    await Promise.all(batch.map((k) => work(ledger, 20 + Math.floor(Math.random() * 300), `w-${k}`)));
+    // A caller retries a registration that failed (e.g. SQLite busy while a frozen runner holds
+    // its write lock); registering the same tag twice would show as a lost or repeated one.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await Promise.all(batch.map((k) => work(ledger, 20 + Math.floor(Math.random() * 300), `w-${k}.${attempt}`)));
+        break;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        log(`registration failed (${(err as Error).message}); retrying`);
+        await sleep(1000);
+      }
+    }
     i += batch.length;
     await sleep(250);
   }
