@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { createComponents } from "../../src/backends/registry.js";
+import { wakeStrandedWaiters } from "../../src/concurrency/stranded.js";
+import { defaultConfig } from "../../src/config/schema.js";
+import type { NewInvocation } from "../../src/core/contract/index.js";
+import { LogRoot } from "../../src/core/logger.js";
 import {
   AsyncRunner,
   ConcurrencyConflictError,
@@ -178,5 +183,48 @@ describe("concurrency control (task API, memory backend)", () => {
       );
       expect(() => app.task(fn, { ...options, name: "bad" })).toThrow(TaskDefinitionError);
     }
+  });
+});
+
+describe("stranded concurrency waiters (the pending-recovery pass's safety net)", () => {
+  it("a waiter left waiting with a free slot (its woken predecessor was cancelled) is rerouted by the pass", async () => {
+    const comps = await createComponents({ ...defaultConfig(), appId: "unit_concurrency_stranded", backend: "memory" });
+    const { orchestrator, broker, stateBackend } = comps;
+    const concurrency = { registrationScope: null, runningScope: "s", runningLimit: 1, rerouteWhenBlocked: true };
+    const [a, b, d] = ["a", "b", "d"].map((id) => ({
+      id,
+      taskId: "t",
+      args: "[]",
+      parentId: null,
+      workflowId: id,
+      createdAt: Date.now(),
+      concurrency,
+    })) as [NewInvocation, NewInvocation, NewInvocation];
+    await stateBackend.saveInvocations([a, b, d]);
+    await orchestrator.register([a, b, d]);
+    const [pa, pb, pd] = await orchestrator.transition(
+      [a, b, d].map((i) => ({ id: i.id, to: "PENDING" as const, runnerId: "r" })),
+    );
+    expect([pa?.ok && pa.to, pb?.ok && pb.to, pd?.ok && pd.to]).toEqual([
+      "PENDING",
+      "CONCURRENCY_CONTROLLED",
+      "CONCURRENCY_CONTROLLED",
+    ]);
+    const [freed] = await orchestrator.transition([
+      { id: "a", to: "KILLED", runnerId: "r", token: pa?.ok ? pa.token : 0 },
+    ]);
+    expect(freed?.ok && freed.woken).toEqual(["b"]);
+    await orchestrator.transition([
+      { id: "b", to: "CANCELLING", runnerId: null },
+      { id: "b", to: "FAILED", runnerId: null },
+    ]);
+    const logger = new LogRoot().child({ component: "test" });
+    expect(await wakeStrandedWaiters({ orchestrator, broker, runnerId: "recoverer", logger })).toEqual(["d"]);
+    expect((await orchestrator.getStatuses(["d"])).get("d")?.status).toBe("REROUTED");
+    expect([...(await broker.queued(["d"]))]).toEqual(["d"]);
+    // Nothing left to wake: the slot is free but nobody waits.
+    expect(await wakeStrandedWaiters({ orchestrator, broker, runnerId: "recoverer", logger })).toEqual([]);
+    await orchestrator.purge();
+    await broker.purge();
   });
 });
