@@ -132,6 +132,9 @@ describe("concurrency control (task API, memory backend)", () => {
     expect(limits).toContain("<code>limited</code>");
     expect(limits).toContain("2 / 2");
     for (const w of waiting) expect(limits).toContain(`/invocations/${w.id}`);
+    const invPage = (await get(createMonitorApp(app).hono, `/invocations/${invs[0]?.id}`)).text;
+    expect(invPage).toContain("running concurrency scope");
+    expect(invPage).toContain("<code>limited</code>");
     for (const n of [0, 1, 2, 3, 4]) await open(`limited:${n}`);
     expect(await Promise.all(invs.map((i) => i.result()))).toEqual([0, 1, 2, 3, 4]);
     expect(maxRunning).toBe(2);
