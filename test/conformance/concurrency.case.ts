@@ -115,6 +115,36 @@ export function concurrencyCases(t: ConcurrencyCaseContext): void {
     expect(rerouted.map((r) => r.to)).toEqual(["PENDING", "PENDING", "PENDING"]);
   });
 
+  t.test(
+    "running concurrency: a paused holder keeps its slot; a retry's claim is held back like a new one",
+    async () => {
+      const c = t.c();
+      const [a, b] = (await registeredWith(2, scopes({ runningScope: "rs:pause" }))) as [string, string];
+      const pb = await claim(b, "r1");
+      const [rb] = await c.orchestrator.transition([{ id: b, to: "RUNNING", runnerId: "r1", token: pb.token }]);
+      const [retry] = await c.orchestrator.transition([
+        { id: b, to: "RETRY", runnerId: "r1", token: t.ok(rb).token, countRetry: true },
+      ]);
+      expect(t.ok(retry).woken).toBeUndefined(); // nobody waits yet
+      const pa = await claim(a, "r1");
+      const [ra] = await c.orchestrator.transition([{ id: a, to: "RUNNING", runnerId: "r1", token: pa.token }]);
+      const [paused] = await c.orchestrator.transition([
+        { id: a, to: "PAUSED", runnerId: "r1", token: t.ok(ra).token },
+      ]);
+      expect(t.ok(paused).woken).toBeUndefined();
+      const held = await claim(b, "r2"); // RETRY -> PENDING refused for the paused holder's slot
+      expect(held.from).toBe("RETRY");
+      expect(held.to).toBe("CONCURRENCY_CONTROLLED");
+      const [resumed] = await c.orchestrator.transition([
+        { id: a, to: "RESUMED", runnerId: "r1", token: t.ok(ra).token },
+      ]);
+      const [done] = await c.orchestrator.transition([
+        { id: a, to: "SUCCESS", runnerId: "r1", token: t.ok(resumed).token, outcome: { kind: "result", value: "1" } },
+      ]);
+      expect(t.ok(done).woken).toEqual([b]);
+    },
+  );
+
   t.test("running concurrency: recovering a dead holder frees its slot and wakes a waiter", async () => {
     const c = t.c();
     const [a, b] = (await registeredWith(2, scopes({ runningScope: "rs:rec" }))) as [string, string];
