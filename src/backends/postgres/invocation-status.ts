@@ -57,19 +57,21 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     if (invocations.length === 0) return [];
     const plain = invocations.filter((i) => !i.concurrency);
     const scoped = invocations.filter((i) => i.concurrency);
-    if (plain.length > 0) {
-      await this.h.query("register", this.sql.register, [plain.map((i) => i.id), plain.map((i) => i.taskId)]);
+    const plainArgs = [plain.map((i) => i.id), plain.map((i) => i.taskId)];
+    if (scoped.length === 0) {
+      await this.h.query("register", this.sql.register, plainArgs);
+      return invocations.map((i) => ({ id: i.id, existingId: null }));
     }
     const existing = new Map<string, string | null>();
-    if (scoped.length > 0) {
-      await this.h.tx("register", async (q) => {
-        existing.clear();
-        // One transaction per scope at a time: the check for a holder and the insert are atomic.
-        const regScopes = [...new Set(scoped.flatMap((i) => i.concurrency?.registrationScope ?? []))].sort();
-        for (const scope of regScopes) await q.query(this.sql.advisoryLock, [`${this.h.s}:reg:${scope}`]);
-        for (const inv of scoped) existing.set(inv.id, await this.registerScoped(q, inv));
-      });
-    }
+    await this.h.tx("register", async (q) => {
+      existing.clear();
+      // One transaction per registration scope at a time: the check for a holder and the
+      // insert are atomic. The whole batch is one transaction.
+      const regScopes = [...new Set(scoped.flatMap((i) => i.concurrency?.registrationScope ?? []))].sort();
+      for (const scope of regScopes) await q.query(this.sql.advisoryLock, [`${this.h.s}:reg:${scope}`]);
+      if (plain.length > 0) await q.query(this.sql.register, plainArgs);
+      for (const inv of scoped) existing.set(inv.id, await this.registerScoped(q, inv));
+    });
     return invocations.map((i) => ({ id: i.id, existingId: existing.get(i.id) ?? null }));
   }
 
