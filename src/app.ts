@@ -6,12 +6,21 @@ import type { Components } from "./core/contract/index.js";
 import { checkFindQuery, type FindInvocationsQuery } from "./core/find-query.js";
 import { Invocation, type InvocationAccess } from "./core/invocation.js";
 import { InvocationGroup } from "./core/invocation-group.js";
+import { resolveValue } from "./core/large-values.js";
 import type { Logger } from "./core/logger.js";
 import { findInvocations } from "./core/operations/find-invocations.js";
 import { decode, encode } from "./core/serialization.js";
-import { resolveTaskId, resolveTaskOptions, type Task, type TaskFunction, type TaskOptions } from "./core/task.js";
+import {
+  resolveTaskId,
+  resolveTaskOptions,
+  type ScheduleOptions,
+  type Task,
+  type TaskFunction,
+  type TaskOptions,
+} from "./core/task.js";
 import { ConcurrencyConflictError, NoContextError, TaskDefinitionError, UnknownTaskError } from "./errors/index.js";
 import { AppRuntime } from "./runtime.js";
+import { type CallSchedule, resolveCallSchedule, resolveTaskSchedule } from "./scheduling/schedule.js";
 
 export type NencOptions = NencConfigInput;
 
@@ -52,6 +61,7 @@ export class Nenc {
     this.runtime = new AppRuntime(options);
     this.access = {
       orchestrator: async () => (await this.runtime.getComponents()).orchestrator,
+      values: async () => (await this.runtime.getComponents()).stateBackend,
       waiter: () => this.runtime.waiter(),
     };
     const runtime = this.runtime;
@@ -59,8 +69,13 @@ export class Nenc {
       components: () => runtime.getComponents(),
       logger: (component) => runtime.log.child({ component }),
       register: (taskId, args) => {
+        const { id, options } = this.getTask(taskId);
         const decoded = decode(args);
-        return this.registerCall(this.getTask(taskId).id, Array.isArray(decoded) ? decoded : [], args);
+        return this.registerCall(id, Array.isArray(decoded) ? decoded : [], args, {
+          queue: options.queue,
+          priority: options.priority,
+          runAt: null,
+        });
       },
       flushLogs: () => runtime.flushLogs(),
     });
@@ -73,20 +88,24 @@ export class Nenc {
     if (this.registry.has(id)) {
       throw new TaskDefinitionError(`A task "${id}" is already registered in this app; task ids must be unique.`);
     }
-    const resolved = resolveTaskOptions(id, options);
+    const resolved = { ...resolveTaskOptions(id, options), ...resolveTaskSchedule(id, options) };
     if (options.concurrencyKey) this.concurrencyKeys.set(id, options.concurrencyKey);
     const logger = this.runtime.log.child({ taskId: id });
     type R = Awaited<ReturnType<F>>;
-    const call = async (...args: Parameters<F>): Promise<Invocation<R>> => {
-      const encoded = encode(args, `${id} arguments`);
-      const invId = await this.registerCall(id, args, encoded);
-      return new Invocation<R>(invId, id, this.access);
-    };
+    const callWith =
+      (schedule: CallSchedule) =>
+      async (...args: Parameters<F>): Promise<Invocation<R>> => {
+        const encoded = encode(args, `${id} arguments`);
+        const invId = await this.registerCall(id, args, encoded, schedule);
+        return new Invocation<R>(invId, id, this.access);
+      };
+    const call = callWith({ queue: resolved.queue, priority: resolved.priority, runAt: null });
     const task = Object.assign(call, {
       id,
       options: resolved,
       logger,
       fn,
+      with: (opts: ScheduleOptions) => callWith(resolveCallSchedule(id, resolved, opts)),
       run: async (...args: Parameters<F>): Promise<R> => (await call(...args)).result(),
       parallelize: async (argsList: ReadonlyArray<Parameters<F>>): Promise<InvocationGroup<R>> => {
         const all: Invocation<R>[] = [];
@@ -122,7 +141,12 @@ export class Nenc {
    * invocation the call resolves to: a new one, or the unfinished one holding its
    * registration scope.
    */
-  private async registerCall(taskId: string, args: readonly unknown[], encoded: string): Promise<string> {
+  private async registerCall(
+    taskId: string,
+    args: readonly unknown[],
+    encoded: string,
+    schedule: CallSchedule,
+  ): Promise<string> {
     const task = this.getTask(taskId);
     const control = concurrencyScopesOf(taskId, task.options, this.concurrencyKeys.get(taskId), args, encoded);
     if (control?.scopes.registrationScope && task.options.onDiffNonKeyArgsRaise) {
@@ -130,11 +154,13 @@ export class Nenc {
       const holder = await orchestrator.registrationHolder(control.scopes.registrationScope);
       if (holder !== null) {
         const existing = (await stateBackend.getInvocations([holder])).get(holder);
-        if (existing && existing.args !== encoded)
+        // Large arguments are stored by reference: compare the values themselves.
+        if (existing && (await resolveValue(stateBackend, existing.args)) !== encoded) {
           throw new ConcurrencyConflictError(taskId, holder, control.key ?? "");
+        }
       }
     }
-    return this.runtime.register(taskId, encoded, control?.scopes);
+    return this.runtime.register(taskId, encoded, schedule, control?.scopes);
   }
 
   /** The task registered under `id`; throws UnknownTaskError naming the known ids. */

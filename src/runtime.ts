@@ -3,12 +3,14 @@ import { type ResolvedConfig, resolveConfig } from "./config/resolve.js";
 import type { NencConfigInput } from "./config/schema.js";
 import { Batcher } from "./core/batcher.js";
 import { currentExecution } from "./core/context.js";
-import type { Components, ConcurrencyScopes, LogRecord, NewInvocation, RouteRequest } from "./core/contract/index.js";
+import type { Components, ConcurrencyScopes, LogRecord, NewInvocation } from "./core/contract/index.js";
 import { newInvocationId } from "./core/ids.js";
+import { checkValueSize, externalize } from "./core/large-values.js";
 import { LogRoot } from "./core/logger.js";
-import { BROKER_PRIORITY } from "./core/priorities.js";
 import { ResultWaiter } from "./core/result-waiter.js";
+import { routeRequestFor } from "./core/routing.js";
 import { withSpan } from "./core/tracing.js";
+import type { CallSchedule } from "./scheduling/schedule.js";
 
 /**
  * What an app needs at run time, created on first use: the resolved config, the three
@@ -61,7 +63,14 @@ export class AppRuntime {
    * with the id of the unfinished invocation holding its registration scope (the new one is
    * then recorded as CONCURRENCY_CONTROLLED_FINAL and not routed).
    */
-  async register(taskId: string, args: string, concurrency?: ConcurrencyScopes): Promise<string> {
+  async register(
+    taskId: string,
+    args: string,
+    schedule: CallSchedule,
+    concurrency?: ConcurrencyScopes,
+  ): Promise<string> {
+    const { config } = await this.config();
+    checkValueSize(args, config, `${taskId} arguments`);
     const parent = currentExecution();
     const id = newInvocationId();
     const workflowId = parent?.workflowId ?? id;
@@ -76,6 +85,7 @@ export class AppRuntime {
         parentId: parent?.invocationId ?? null,
         workflowId,
         createdAt: Date.now(),
+        ...schedule,
         concurrency,
       });
     });
@@ -83,21 +93,19 @@ export class AppRuntime {
 
   private async flushRegistrations(items: NewInvocation[]): Promise<string[]> {
     const { orchestrator, broker, stateBackend } = await this.getComponents();
+    const { config } = await this.config();
+    // Large arguments go to the value store first; the invocation records their reference.
+    const stored = items.map((i) => externalize(i.args, i.id, config));
+    await stateBackend.putValues(stored.flatMap((s) => (s.value ? [s.value] : [])));
+    const recorded = items.map((i, n) => ({ ...i, args: stored[n]?.text ?? i.args }));
     // Data first, then status, then the broker: a crash in between leaves a REGISTERED
     // invocation that the pending-recovery pass routes again; nothing is lost.
-    await stateBackend.saveInvocations(items);
-    const registered = await orchestrator.register(items);
+    await stateBackend.saveInvocations(recorded);
+    const registered = await orchestrator.register(recorded);
     const existing = new Map(registered.map((r) => [r.id, r.existingId]));
     // Sub-invocations come first: their parents usually wait on them (deadlock avoidance).
     await broker.route(
-      items
-        .filter((i) => !existing.get(i.id))
-        .map(
-          (i): RouteRequest => ({
-            id: i.id,
-            priority: i.parentId ? BROKER_PRIORITY.subInvocation : BROKER_PRIORITY.call,
-          }),
-        ),
+      items.filter((i) => !existing.get(i.id)).map((i) => routeRequestFor(i, i.parentId ? "subInvocation" : "call")),
     );
     return items.map((i) => existing.get(i.id) ?? i.id);
   }

@@ -2,6 +2,7 @@ import type {
   BackendCapabilities,
   ChangeFeed,
   ConcurrencyControlStore,
+  FinalInvocationRetention,
   HistoryEntry,
   InvocationFilter,
   InvocationStatusStore,
@@ -26,6 +27,7 @@ import type {
 export interface OrchestratorRoles {
   statuses: InvocationStatusStore;
   concurrency: ConcurrencyControlStore;
+  retention: FinalInvocationRetention;
   runners: RunnerRegistry;
   leases: LeaseStore;
   changes: ChangeFeed;
@@ -80,6 +82,9 @@ export abstract class ComposedOrchestrator implements Orchestrator {
   }
   scopeUsage(): Promise<ScopeUsage[]> {
     return this.roles.concurrency.scopeUsage();
+  }
+  deleteFinalBefore(before: number, limit: number): Promise<string[]> {
+    return this.roles.retention.deleteFinalBefore(before, limit);
   }
 
   heartbeat(runnerIds: readonly string[]): Promise<void> {

@@ -7,7 +7,7 @@ import type {
   TransitionRequest,
   TransitionResult,
 } from "../core/contract/index.js";
-import { BROKER_PRIORITY } from "../core/priorities.js";
+import { routeAgain } from "../core/routing.js";
 import { ConfigError, isMissingPackage, MissingDependencyError } from "../errors/index.js";
 import type { EngineModule } from "./engine.js";
 
@@ -105,7 +105,7 @@ export async function createComponents(config: NencConfig): Promise<Components> 
     se.createStateBackend(config),
   ]);
   await Promise.all([orchestrator.init(), broker.init(), stateBackend.init()]);
-  return { orchestrator: routingWokenWaiters(orchestrator, broker), broker, stateBackend };
+  return { orchestrator: routingWokenWaiters(orchestrator, { broker, stateBackend }), broker, stateBackend };
 }
 
 /**
@@ -114,7 +114,10 @@ export async function createComponents(config: NencConfig): Promise<Components> 
  * broker may be different engines, so the routing cannot share their transaction; a routing
  * lost to a crash is redone by recovery's pass over REROUTED work that is not queued.
  */
-function routingWokenWaiters(orchestrator: Orchestrator, broker: Broker): Orchestrator {
+function routingWokenWaiters(
+  orchestrator: Orchestrator,
+  routing: { broker: Broker; stateBackend: StateBackend },
+): Orchestrator {
   const transition = orchestrator.transition.bind(orchestrator);
   return new Proxy(orchestrator, {
     get(target, prop, receiver) {
@@ -125,9 +128,8 @@ function routingWokenWaiters(orchestrator: Orchestrator, broker: Broker): Orches
       return async (requests: readonly TransitionRequest[]): Promise<TransitionResult[]> => {
         const results = await transition(requests);
         const woken = results.flatMap((r) => (r.ok ? (r.woken ?? []) : []));
-        if (woken.length > 0) {
-          await broker.route(woken.map((id) => ({ id, priority: BROKER_PRIORITY.returned })));
-        }
+        // Each keeps its queue, priority and run-at time, with the precedence of returned work.
+        await routeAgain(routing, woken, "returned");
         return results;
       };
     },

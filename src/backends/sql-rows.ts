@@ -118,6 +118,9 @@ export function toInvocationData(r: Row): InvocationData {
     parentId: strOrNull(r, "parent_id", what),
     workflowId: str(r, "workflow_id", what),
     createdAt: num(r, "created_at", what),
+    queue: str(r, "queue", what),
+    priority: num(r, "priority", what),
+    runAt: numOrNull(r, "run_at", what),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Broker, Orchestrator } from "../core/contract/index.js";
+import type { Broker, Orchestrator, StateBackend } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import { takeAndReroute } from "../core/operations/reroute.js";
 
@@ -12,6 +12,7 @@ import { takeAndReroute } from "../core/operations/reroute.js";
 export async function wakeStrandedWaiters(deps: {
   orchestrator: Orchestrator;
   broker: Broker;
+  stateBackend: StateBackend;
   runnerId: string;
   logger: Logger;
 }): Promise<string[]> {

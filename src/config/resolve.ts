@@ -73,6 +73,14 @@ export function heartbeatIntervalMs(config: NencConfig): number {
   return Math.max(100, (config.runnerConsideredDeadAfterMinutes * 60_000) / 4);
 }
 
+/** The `runnerQueues` list; empty: every queue. */
+export function runnerQueues(config: NencConfig): string[] {
+  return config.runnerQueues
+    .split(",")
+    .map((q) => q.trim())
+    .filter((q) => q !== "");
+}
+
 export function deadAfterMs(config: NencConfig): number {
   return config.runnerConsideredDeadAfterMinutes * 60_000;
 }

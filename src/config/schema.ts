@@ -61,6 +61,16 @@ export const CONFIG_KEYS = {
     0,
     "Invocations (AsyncRunner), threads (ThreadRunner) or processes (process runners) at once; 0: the runner's default.",
   ),
+  runnerQueues: key(
+    z
+      .string()
+      .regex(
+        /^\s*([\w.:-]{1,100}\s*(,\s*[\w.:-]{1,100}\s*)*)?$/,
+        "comma-separated queue names (letters, digits, _ . : -)",
+      ),
+    "",
+    'The queues a runner takes work from, comma-separated ("payments,default"); empty: every queue, so a runner started without it runs every task of the app. `nenc runner start --queues` overrides it.',
+  ),
   maxProcesses: key(
     z.number().int().min(0).max(1024),
     0,
@@ -133,6 +143,26 @@ export const CONFIG_KEYS = {
     z.number().positive(),
     5,
     "An invocation PENDING (claimed, not started) longer than this is recovered.",
+  ),
+  largeValueBytes: key(
+    z.number().int().min(1024),
+    65_536,
+    "Arguments and results larger than this (bytes of JSON) are stored once under their content hash in the state backend and referenced, so queue and status rows stay small.",
+  ),
+  maxValueBytes: key(
+    z.number().int().min(1024),
+    67_108_864,
+    "Largest argument list or result (bytes of JSON): above it a call is refused (NENC_VALUE_TOO_LARGE, nothing recorded) and a result makes the invocation FAILED with that error.",
+  ),
+  retentionHours: key(
+    z.number().min(0),
+    168,
+    "Invocations in a final status (SUCCESS, FAILED...) last updated longer ago than this are deleted with their history, result, logs and large values, by the runner holding the retention lease, in batches; 0 keeps everything.",
+  ),
+  retentionCron: key(
+    cronExpression,
+    "*/10 * * * *",
+    "When the retention pass runs (it takes its own lease: one runner at a time, never blocking recovery passes).",
   ),
   retryBackoffMs: key(z.number().min(0), 200, "Base delay before a retry; doubles each attempt, with full jitter."),
   retryBackoffMaxMs: key(z.number().min(0), 30_000, "Upper bound of the retry delay."),

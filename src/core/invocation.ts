@@ -1,6 +1,7 @@
 import { CorruptRecordError, InvocationNotFoundError, TaskFailedError, TimeoutError } from "../errors/index.js";
 import { currentExecution, currentRunnerId } from "./context.js";
-import type { HistoryEntry, Orchestrator } from "./contract/index.js";
+import type { HistoryEntry, Orchestrator, ValueStore } from "./contract/index.js";
+import { resolveValue } from "./large-values.js";
 import { cancelInvocation } from "./operations/cancel.js";
 import type { ResultWaiter } from "./result-waiter.js";
 import { decode } from "./serialization.js";
@@ -9,6 +10,8 @@ import type { Status } from "./status.js";
 /** What a handle needs from the app: a narrow view, not the whole app. */
 export interface InvocationAccess {
   orchestrator(): Promise<Orchestrator>;
+  /** Where large results are stored. */
+  values(): Promise<ValueStore>;
   waiter(): Promise<ResultWaiter>;
 }
 
@@ -91,7 +94,7 @@ export class Invocation<R = unknown> {
       }
       if (rec.status === "SUCCESS" && outcome?.kind === "result") {
         try {
-          return decode(outcome.value) as R;
+          return decode(await resolveValue(await this.access.values(), outcome.value)) as R;
         } catch (err) {
           throw new CorruptRecordError(`The stored result of invocation ${this.id} cannot be decoded.`, { cause: err });
         }

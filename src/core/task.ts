@@ -42,12 +42,33 @@ export interface TaskOptions<F extends TaskFunction = TaskFunction> {
    * a slot of its scope frees; false (pynenc's default): it ends CONCURRENCY_CONTROLLED_FINAL.
    */
   rerouteOnConcurrencyControl?: boolean;
+  /** The queue its calls go to; a runner takes work from its `runnerQueues` only. Default "default". */
+  queue?: string;
+  /**
+   * Its calls' priority: an integer from -1000 to 1000, higher claimed first within a queue
+   * (after the precedence of sub-invocations and returned work). Default 0.
+   */
+  priority?: number;
 }
 
 export interface ResolvedTaskOptions extends ResolvedConcurrencyOptions {
   maxRetries: number;
   retryFor: readonly ErrorClass[];
   parallelBatchSize: number;
+  queue: string;
+  priority: number;
+}
+
+/** One call's scheduling (`task.with(...)`): when, where and how urgent. */
+export interface ScheduleOptions {
+  /** Not started before this many milliseconds from the call (>= 0). */
+  delayMs?: number;
+  /** Not started before this time (a valid Date; a past time means now). Not with `delayMs`. */
+  runAt?: Date;
+  /** This call's priority (integer, -1000..1000, higher first); default: the task's. */
+  priority?: number;
+  /** This call's queue; default: the task's. */
+  queue?: string;
 }
 
 // The one `any` in the API, a constraint only: a task's own parameter types are inferred from
@@ -73,6 +94,11 @@ export interface Task<F extends TaskFunction> {
    * a NoContextError outside a running invocation of this task.
    */
   readonly context: TaskContext;
+  /**
+   * The task with one call's scheduling: `await task.with({ delayMs: 60_000 })(...args)`.
+   * Bad options are an InvalidArgumentError here; nothing is recorded.
+   */
+  with(options: ScheduleOptions): (...args: Parameters<F>) => Promise<Invocation<Awaited<ReturnType<F>>>>;
   /** Call and await the result (pynenc's direct form): `await task.run(...args)`. */
   run(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
   /**
@@ -95,7 +121,10 @@ export function resolveTaskId<F extends TaskFunction>(fn: F, options: TaskOption
   return id;
 }
 
-export function resolveTaskOptions<F extends TaskFunction>(id: string, options: TaskOptions<F>): ResolvedTaskOptions {
+export function resolveTaskOptions<F extends TaskFunction>(
+  id: string,
+  options: TaskOptions<F>,
+): Omit<ResolvedTaskOptions, "queue" | "priority"> {
   const maxRetries = options.maxRetries ?? 0;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new TaskDefinitionError(`Task "${id}": maxRetries must be a non-negative integer, got ${maxRetries}.`);

@@ -23,6 +23,7 @@ export const ErrorCode = {
   Aborted: "NENC_ABORTED",
   ConcurrencyControlled: "NENC_CONCURRENCY_CONTROLLED",
   ConcurrencyConflict: "NENC_CONCURRENCY_CONFLICT",
+  ValueTooLarge: "NENC_VALUE_TOO_LARGE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -196,6 +197,23 @@ export class InvalidArgumentError extends NencError {
 export class NoContextError extends NencError {
   constructor(message: string) {
     super(ErrorCode.NoContext, message);
+  }
+}
+
+/**
+ * An argument list or a result is larger than `maxValueBytes`: refused at the call (nothing is
+ * recorded), or the invocation ends FAILED with this error (a result).
+ */
+export class ValueTooLargeError extends NencError {
+  constructor(
+    readonly path: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(
+      ErrorCode.ValueTooLarge,
+      `${path} take ${bytes} bytes as JSON, above maxValueBytes (${limit}): store the data elsewhere (a file, an object store) and pass its reference, or raise maxValueBytes.`,
+    );
   }
 }
 

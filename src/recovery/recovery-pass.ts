@@ -1,8 +1,8 @@
 import { wakeStrandedWaiters } from "../concurrency/stranded.js";
-import type { Broker, Orchestrator, StatusRecord } from "../core/contract/index.js";
+import type { Broker, Orchestrator, StateBackend, StatusRecord } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import { takeAndReroute } from "../core/operations/reroute.js";
-import { BROKER_PRIORITY } from "../core/priorities.js";
+import { routeAgain } from "../core/routing.js";
 import { OWNED_STATUSES, RECOVERY_STATUSES, recoveryStatusFor, type Status } from "../core/status.js";
 import { withSpan } from "../core/tracing.js";
 
@@ -10,6 +10,7 @@ import { withSpan } from "../core/tracing.js";
 export interface RecoveryDeps {
   orchestrator: Orchestrator;
   broker: Broker;
+  stateBackend: StateBackend;
   runnerId: string;
   logger: Logger;
 }
@@ -107,7 +108,7 @@ export async function recoverStalePending(deps: RecoveryDeps, maxPendingMs: numb
  * PENDING. Returns the ids re-routed.
  */
 export async function rerouteLostDeliveries(
-  deps: Pick<RecoveryDeps, "orchestrator" | "broker" | "logger">,
+  deps: Pick<RecoveryDeps, "orchestrator" | "broker" | "stateBackend" | "logger">,
   before: number,
   why: string,
 ): Promise<string[]> {
@@ -119,7 +120,11 @@ export async function rerouteLostDeliveries(
   if (waiting.length === 0) return [];
   const queued = await deps.broker.queued(waiting.map((r) => r.id));
   const lost = waiting.filter((r) => !queued.has(r.id));
-  await deps.broker.route(lost.map((r) => ({ id: r.id, priority: BROKER_PRIORITY.returned })));
+  await routeAgain(
+    deps,
+    lost.map((r) => r.id),
+    "returned",
+  );
   for (const r of lost) {
     deps.logger.warn(
       { component: "recovery", invocation: r.id, task: r.taskId },

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { Cron } from "croner";
 import { deadAfterMs, heartbeatIntervalMs } from "../config/resolve.js";
 import type { NencConfig } from "../config/schema.js";
-import type { Broker, Orchestrator } from "../core/contract/index.js";
+import type { Broker, Orchestrator, StateBackend } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import { coerceError } from "../errors/index.js";
 import { GoneRunnerDetector } from "./gone-runners.js";
@@ -12,14 +12,16 @@ import {
   recoverRunnersWork,
   recoverStalePending,
 } from "./recovery-pass.js";
+import { deleteOldInvocations } from "./retention-pass.js";
 
-type PassKind = "running" | "pending" | "liveness";
+type PassKind = "running" | "pending" | "liveness" | "retention";
 
 /** Each pass has its own lease and in-process flag: no pass ever waits on, or skips for, another. */
 const LEASES: Record<PassKind, string> = {
   running: "recovery:running",
   pending: "recovery:pending",
   liveness: "recovery:liveness",
+  retention: "retention",
 };
 
 /**
@@ -29,7 +31,9 @@ const LEASES: Record<PassKind, string> = {
  *   elsewhere: its session) have their work recovered at once;
  * - running, on `recoverRunningInvocationsCron`: runners whose heartbeat expired (hangs,
  *   partitions, lost hosts: the backstop);
- * - pending, on `recoverPendingInvocationsCron`: stuck PENDING work and lost deliveries.
+ * - pending, on `recoverPendingInvocationsCron`: stuck PENDING work and lost deliveries;
+ * - retention, on `retentionCron` (when `retentionHours` > 0): old final invocations are deleted
+ *   in bounded batches.
  * The liveness holder renews a short lease every tick and lists runners (and, on Redis and
  * PostgreSQL, their sessions) once per tick for the whole app; the other runners only try the
  * lease about twice per lease length, so a dead holder is replaced within about a second.
@@ -47,6 +51,7 @@ export class RecoveryService {
     private readonly deps: {
       orchestrator: Orchestrator;
       broker: Broker;
+      stateBackend: StateBackend;
       config: NencConfig;
       runnerId: string;
       logger: Logger;
@@ -68,6 +73,13 @@ export class RecoveryService {
         await this.run("pending");
       }),
     ];
+    if (config.retentionHours > 0) {
+      this.crons.push(
+        new Cron(config.retentionCron, { protect: true, unref: true }, async () => {
+          await this.run("retention");
+        }),
+      );
+    }
     if (config.livenessCheckMs > 0) {
       this.livenessTimer = setInterval(() => void this.run("liveness"), config.livenessCheckMs);
       this.livenessTimer.unref();
@@ -121,11 +133,17 @@ export class RecoveryService {
     }
   }
 
-  private async leasedPass(kind: "running" | "pending"): Promise<RecoveryReport | null> {
+  private async leasedPass(kind: "running" | "pending" | "retention"): Promise<RecoveryReport | null> {
     const { orchestrator, config, runnerId } = this.deps;
     const ttl = Math.max(10_000, deadAfterMs(config));
     if (!(await orchestrator.acquireLease(LEASES[kind], runnerId, ttl))) return null;
     try {
+      if (kind === "retention") {
+        // Not recovery: it reports nothing recovered. Its own lease and flag: it never delays a pass.
+        if (config.retentionHours > 0)
+          await deleteOldInvocations(this.deps, Date.now() - config.retentionHours * 3_600_000);
+        return { deadRunners: [], recovered: [] };
+      }
       return kind === "running"
         ? await recoverDeadRunnersWork(this.deps, deadAfterMs(config))
         : await recoverStalePending(this.deps, config.maxPendingSeconds * 1000);

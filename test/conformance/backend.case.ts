@@ -7,6 +7,9 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Components, NewInvocation, TransitionResult } from "../../src/core/contract/index.js";
 import { concurrencyCases } from "./concurrency.case.js";
+import { retentionCases } from "./retention.case.js";
+import { schedulingCases } from "./scheduling.case.js";
+import { valueStoreCases } from "./values.case.js";
 
 export interface ConformanceOptions {
   name: string;
@@ -487,7 +490,7 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       const [root] = await registered();
       const kids = await registered(2, { parentId: root!.id, workflowId: root!.workflowId, taskId: "child" });
       const got = await c.stateBackend.getInvocations([root!.id, "missing"]);
-      expect(got.get(root!.id)).toEqual(root);
+      expect(got.get(root!.id)).toEqual({ ...root, queue: "default", priority: 0, runAt: null });
       expect(got.has("missing")).toBe(false);
       const children = await c.stateBackend.findInvocations({ parentId: root!.id });
       expect(children.map((k) => k.id).sort()).toEqual(kids.map((k) => k.id).sort());
@@ -505,6 +508,10 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       ]);
       expect((await c.stateBackend.logs("i1")).map((l) => l.message)).toEqual(["one", "two"]);
     });
+
+    schedulingCases({ test, components: () => c, registered });
+    retentionCases({ test, components: () => c, registered, run });
+    valueStoreCases({ test, components: () => c });
 
     test("purge removes this app's data and only this app's", async () => {
       const [a] = await registered();

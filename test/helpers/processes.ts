@@ -24,12 +24,15 @@ export function spawnRunner(opts: {
   app?: string;
   runner?: string;
   concurrency?: number;
+  /** `--queues`: comma-separated queues the runner takes work from. */
+  queues?: string;
   /** `--drain-seconds`: how long SIGTERM/SIGINT lets in-flight work finish (0: hand back at once). */
   drainSeconds?: number;
 }): RunnerProcess {
   const args = [NENC_BIN, "runner", "start", "--app", opts.app ?? FIXTURE_APP];
   if (opts.runner) args.push("--runner", opts.runner);
   if (opts.concurrency) args.push("--concurrency", String(opts.concurrency));
+  if (opts.queues !== undefined) args.push("--queues", opts.queues);
   if (opts.drainSeconds !== undefined) args.push("--drain-seconds", String(opts.drainSeconds));
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,

@@ -1,6 +1,8 @@
 /** The monitor reads only through the backend contract: the same routes work on the memory backend. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shortId } from "../../src/core/ids.js";
 import { AsyncRunner, Nenc } from "../../src/index.js";
+import { fmtTime } from "../../src/monitor/format.js";
 import { createMonitorApp } from "../../src/monitor/server.js";
 import { testAppId } from "../helpers/backends.js";
 import { defineMonitorTasks } from "./fixture-tasks.js";
@@ -44,6 +46,21 @@ describe("monitor on the memory backend (in-process AsyncRunner)", () => {
     const cancel = await postForm(hono, `/invocations/${long.id}/cancel`, { _csrf: token });
     expect(cancel.status).toBe(303);
     expect(await long.status()).toBe("FAILED");
+  });
+
+  it("a delayed invocation shows as scheduled with its time, its queue and priority", async () => {
+    const runAt = new Date(Date.now() + 3_600_000);
+    const later = await tasks.sleepTask.with({ runAt, queue: "nightly", priority: 3 })(1, "scheduled");
+    const page = (await get(hono, `/invocations/${later.id}`)).text;
+    expect(page).toContain(`scheduled for ${fmtTime(runAt.getTime())}`);
+    expect(page).toContain("<dt>queue</dt><dd>nightly</dd>");
+    expect(page).toContain("<dt>priority</dt><dd>3</dd>");
+    const list = (await get(hono, "/invocations?status=REGISTERED")).text;
+    expect(list).toContain(shortId(later.id));
+    expect(list).toContain("scheduled for");
+    // A finished invocation is not "scheduled".
+    expect((await get(hono, `/invocations/${parentId}`)).text).not.toContain("scheduled for");
+    await later.cancel("test over");
   });
 
   it("the token redirect never leaves the monitor's host", async () => {

@@ -202,10 +202,7 @@ describe("OpenTelemetry spans", () => {
     ]);
     await c.orchestrator.transition([{ id: "stuck", to: "PENDING", runnerId: "ghost" }]);
     await new Promise((r) => setTimeout(r, 5));
-    const report = await recoverStalePending(
-      { orchestrator: c.orchestrator, broker: c.broker, runnerId: "recoverer", logger: app.logger },
-      1,
-    );
+    const report = await recoverStalePending({ ...c, runnerId: "recoverer", logger: app.logger }, 1);
     expect(report.recovered).toEqual(["stuck"]);
     const span = recorded.find((s) => s.name === "nenc.recover");
     expect(span?.attributes).toMatchObject({ "nenc.runner_id": "recoverer", "nenc.invocation_count": 1 });

@@ -222,11 +222,15 @@ describe("stranded concurrency waiters (the pending-recovery pass's safety net)"
       { id: "b", to: "FAILED", runnerId: null },
     ]);
     const logger = new LogRoot().child({ component: "test" });
-    expect(await wakeStrandedWaiters({ orchestrator, broker, runnerId: "recoverer", logger })).toEqual(["d"]);
+    expect(await wakeStrandedWaiters({ orchestrator, broker, stateBackend, runnerId: "recoverer", logger })).toEqual([
+      "d",
+    ]);
     expect((await orchestrator.getStatuses(["d"])).get("d")?.status).toBe("REROUTED");
     expect([...(await broker.queued(["d"]))]).toEqual(["d"]);
     // Nothing left to wake: the slot is free but nobody waits.
-    expect(await wakeStrandedWaiters({ orchestrator, broker, runnerId: "recoverer", logger })).toEqual([]);
+    expect(await wakeStrandedWaiters({ orchestrator, broker, stateBackend, runnerId: "recoverer", logger })).toEqual(
+      [],
+    );
     await orchestrator.purge();
     await broker.purge();
   });

@@ -3,6 +3,7 @@ import { ComposedOrchestrator, NO_SESSIONS } from "../composed-orchestrator.js";
 import { MemConcurrency } from "./concurrency.js";
 import { MemInvocationStatus } from "./invocation-status.js";
 import { MemLeases } from "./leases.js";
+import { MemRetention } from "./retention.js";
 import { MemRunnerRegistry } from "./runner-registry.js";
 import { type MemoryStore, waitForEvent } from "./store.js";
 
@@ -19,6 +20,7 @@ export class MemOrchestrator extends ComposedOrchestrator {
     super({
       statuses: new MemInvocationStatus(store),
       concurrency: new MemConcurrency(store),
+      retention: new MemRetention(store),
       runners: new MemRunnerRegistry(store),
       leases: new MemLeases(store),
       liveness: NO_SESSIONS,

@@ -1,4 +1,11 @@
-import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../../core/contract/index.js";
+import type {
+  InvocationData,
+  InvocationDataFilter,
+  LogRecord,
+  StateBackend,
+  StoredValue,
+} from "../../core/contract/index.js";
+import { scheduleOf } from "../../core/routing.js";
 import { MEMORY_CAPABILITIES } from "./orchestrator.js";
 import type { MemoryStore } from "./store.js";
 
@@ -9,7 +16,9 @@ export class MemStateBackend implements StateBackend {
   async init(): Promise<void> {}
 
   async saveInvocations(invocations: readonly InvocationData[]): Promise<void> {
-    for (const inv of invocations) this.store.invocations.set(inv.id, { ...inv });
+    for (const inv of invocations) {
+      this.store.invocations.set(inv.id, { ...inv, ...scheduleOf(inv) });
+    }
   }
 
   async getInvocations(ids: readonly string[]): Promise<Map<string, InvocationData>> {
@@ -36,6 +45,34 @@ export class MemStateBackend implements StateBackend {
     return out.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit).map((i) => ({ ...i }));
   }
 
+  async putValues(values: readonly StoredValue[]): Promise<void> {
+    for (const v of values) {
+      const kept = this.store.values.get(v.hash) ?? { data: v.data, refs: new Set<string>() };
+      kept.refs.add(v.invocationId);
+      this.store.values.set(v.hash, kept);
+    }
+  }
+
+  async getValues(hashes: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const h of hashes) {
+      const v = this.store.values.get(h);
+      if (v) out.set(h, v.data);
+    }
+    return out;
+  }
+
+  async deleteInvocations(ids: readonly string[]): Promise<void> {
+    const gone = new Set(ids);
+    for (const id of ids) this.store.invocations.delete(id);
+    for (const [hash, v] of this.store.values) {
+      for (const id of ids) v.refs.delete(id);
+      if (v.refs.size === 0) this.store.values.delete(hash);
+    }
+    const kept = this.store.logs.filter((l) => l.invocationId === null || !gone.has(l.invocationId));
+    this.store.logs.splice(0, this.store.logs.length, ...kept);
+  }
+
   async appendLogs(records: readonly LogRecord[]): Promise<void> {
     this.store.logs.push(...records);
   }
@@ -47,6 +84,7 @@ export class MemStateBackend implements StateBackend {
   async purge(): Promise<void> {
     this.store.invocations.clear();
     this.store.logs.length = 0;
+    this.store.values.clear();
   }
 
   async close(): Promise<void> {}

@@ -5,7 +5,6 @@ import type {
   InvocationData,
   LogRecord,
   Outcome,
-  RouteRequest,
   RunnerRecord,
   StatusRecord,
 } from "../../core/contract/index.js";
@@ -25,6 +24,8 @@ export class MemoryStore {
   readonly leases = new Map<string, { holder: string; expiresAt: number }>();
   readonly queue = new PriorityQueue();
   readonly logs: LogRecord[] = [];
+  /** Large values by hash, with the invocations referencing each. */
+  readonly values = new Map<string, { data: string; refs: Set<string> }>();
   readonly events = new EventEmitter();
 
   constructor() {
@@ -42,21 +43,44 @@ export class MemoryStore {
     this.leases.clear();
     this.queue.clear();
     this.logs.length = 0;
+    this.values.clear();
   }
 }
 
-export type QueuedMessage = Required<RouteRequest>;
+export interface QueuedMessage {
+  id: string;
+  queue: string;
+  priority: number;
+  availableAt: number;
+  /** Arrival order (FIFO within a priority, across queues). */
+  seq: number;
+}
 
-/** FIFO lists by priority, plus messages not yet due. */
+type Lane = { items: QueuedMessage[]; head: number };
+
+/**
+ * Ready messages by queue, each queue a FIFO per priority, plus messages not yet due. A claim
+ * from several queues takes the best head among them (priority, then arrival) each time.
+ */
 export class PriorityQueue {
-  private readonly lanes = new Map<number, { items: QueuedMessage[]; head: number }>();
+  private readonly queues = new Map<string, Map<number, Lane>>();
+  private seq = 0;
   delayed: QueuedMessage[] = [];
 
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
   enqueue(m: QueuedMessage): void {
-    let lane = this.lanes.get(m.priority);
+    let lanes = this.queues.get(m.queue);
+    if (!lanes) {
+      lanes = new Map();
+      this.queues.set(m.queue, lanes);
+    }
+    let lane = lanes.get(m.priority);
     if (!lane) {
       lane = { items: [], head: 0 };
-      this.lanes.set(m.priority, lane);
+      lanes.set(m.priority, lane);
     }
     lane.items.push(m);
   }
@@ -66,31 +90,45 @@ export class PriorityQueue {
     const due = this.delayed.filter((m) => m.availableAt <= now);
     if (due.length === 0) return;
     this.delayed = this.delayed.filter((m) => m.availableAt > now);
-    for (const m of due) this.enqueue(m);
+    for (const m of due.sort((a, b) => a.seq - b.seq)) this.enqueue(m);
   }
 
-  take(max: number): QueuedMessage[] {
+  /** Up to `max` ready messages of `queues` (every queue when empty), best first. */
+  take(max: number, queues: readonly string[]): QueuedMessage[] {
     const out: QueuedMessage[] = [];
-    for (const priority of [...this.lanes.keys()].sort((a, b) => b - a)) {
-      const lane = this.lanes.get(priority);
-      if (!lane) continue;
-      while (out.length < max && lane.head < lane.items.length) {
-        const m = lane.items[lane.head++];
-        if (m) out.push(m);
+    const names = queues.length > 0 ? queues : [...this.queues.keys()];
+    while (out.length < max) {
+      let best: { lanes: Map<number, Lane>; priority: number; lane: Lane; m: QueuedMessage } | null = null;
+      for (const name of names) {
+        const lanes = this.queues.get(name);
+        if (!lanes || lanes.size === 0) continue;
+        const priority = Math.max(...lanes.keys());
+        const lane = lanes.get(priority);
+        const m = lane?.items[lane.head];
+        if (!lane || !m) continue;
+        if (!best || m.priority > best.m.priority || (m.priority === best.m.priority && m.seq < best.m.seq)) {
+          best = { lanes, priority, lane, m };
+        }
       }
-      if (lane.head >= lane.items.length) this.lanes.delete(priority);
-      else if (lane.head > 1024) {
-        lane.items = lane.items.slice(lane.head);
-        lane.head = 0;
+      if (!best) break;
+      out.push(best.m);
+      best.lane.head++;
+      if (best.lane.head >= best.lane.items.length) best.lanes.delete(best.priority);
+      else if (best.lane.head > 1024) {
+        best.lane.items = best.lane.items.slice(best.lane.head);
+        best.lane.head = 0;
       }
-      if (out.length >= max) break;
     }
     return out;
   }
 
-  readyCount(): number {
+  /** Ready messages in `queues` (every queue when empty). */
+  readyCount(queues: readonly string[] = []): number {
     let n = 0;
-    for (const lane of this.lanes.values()) n += lane.items.length - lane.head;
+    for (const [name, lanes] of this.queues) {
+      if (queues.length > 0 && !queues.includes(name)) continue;
+      for (const lane of lanes.values()) n += lane.items.length - lane.head;
+    }
     return n;
   }
 
@@ -99,11 +137,14 @@ export class PriorityQueue {
   }
 
   all(): QueuedMessage[] {
-    return [...[...this.lanes.values()].flatMap((l) => l.items.slice(l.head)), ...this.delayed];
+    const ready = [...this.queues.values()].flatMap((lanes) =>
+      [...lanes.values()].flatMap((l) => l.items.slice(l.head)),
+    );
+    return [...ready, ...this.delayed];
   }
 
   clear(): void {
-    this.lanes.clear();
+    this.queues.clear();
     this.delayed = [];
   }
 }

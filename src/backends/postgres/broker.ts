@@ -1,4 +1,5 @@
 import type { Broker, RouteRequest } from "../../core/contract/index.js";
+import { DEFAULT_QUEUE } from "../../core/priorities.js";
 import { POSTGRES_CAPABILITIES } from "./orchestrator.js";
 import type { PostgresHandle } from "./pool.js";
 
@@ -25,12 +26,16 @@ export class PostgresBroker implements Broker {
       requests.map((r) => r.id),
       requests.map((r) => r.priority ?? 0),
       requests.map((r) => Math.round(r.availableAt ?? 0)),
+      requests.map((r) => r.queue ?? DEFAULT_QUEUE),
     ]);
   }
 
-  async claim(max: number): Promise<string[]> {
+  async claim(max: number, queues: readonly string[] = []): Promise<string[]> {
     if (max <= 0) return [];
-    const rows = await this.h.query<{ id: string; seq: string; priority: number }>("claim", this.sql.claim, [max]);
+    const rows = await this.h.query<{ id: string; seq: string; priority: number }>("claim", this.sql.claim, [
+      max,
+      queues.length > 0 ? [...queues] : null,
+    ]);
     // RETURNING has no order of its own: restore the queue order.
     return rows.sort((a, b) => b.priority - a.priority || Number(a.seq) - Number(b.seq)).map((r) => r.id);
   }
@@ -45,8 +50,10 @@ export class PostgresBroker implements Broker {
     return row?.n ?? 0;
   }
 
-  async waitForWork(timeoutMs: number): Promise<void> {
-    const [row] = await this.h.query<{ wait_ms: string | null }>("waitForWork", this.sql.nextIn);
+  async waitForWork(timeoutMs: number, queues: readonly string[] = []): Promise<void> {
+    const [row] = await this.h.query<{ wait_ms: string | null }>("waitForWork", this.sql.nextIn, [
+      queues.length > 0 ? [...queues] : null,
+    ]);
     const waitMs = row?.wait_ms === null || row?.wait_ms === undefined ? null : Number(row.wait_ms);
     if (waitMs !== null && waitMs <= 0) return;
     await this.h.wait("work", Math.max(1, waitMs === null ? timeoutMs : Math.min(timeoutMs, waitMs)));
@@ -63,16 +70,19 @@ export class PostgresBroker implements Broker {
 
 function brokerSql(s: string) {
   return {
-    insert: `INSERT INTO ${s}.queue (id, priority, available_at)
-      SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])`,
+    insert: `INSERT INTO ${s}.queue (id, priority, available_at, queue)
+      SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[])`,
+    // ($2 null: every queue)
     claim: `DELETE FROM ${s}.queue WHERE seq IN (
         SELECT seq FROM ${s}.queue WHERE available_at <= ${s}.now_ms()
+          AND ($2::text[] IS NULL OR queue = ANY($2::text[]))
         ORDER BY priority DESC, seq LIMIT $1 FOR UPDATE SKIP LOCKED)
       RETURNING id, seq, priority`,
     queued: `SELECT DISTINCT id FROM ${s}.queue WHERE id = ANY($1::text[])`,
     depth: `SELECT count(*)::int AS n FROM ${s}.queue`,
     /** Milliseconds until the earliest row is ready (by the database's clock); null when empty. */
-    nextIn: `SELECT min(available_at) - ${s}.now_ms() AS wait_ms FROM ${s}.queue`,
+    nextIn: `SELECT min(available_at) - ${s}.now_ms() AS wait_ms FROM ${s}.queue
+      WHERE ($1::text[] IS NULL OR queue = ANY($1::text[]))`,
     purge: `DELETE FROM ${s}.queue`,
   };
 }

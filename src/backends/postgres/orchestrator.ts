@@ -5,6 +5,7 @@ import { PostgresInvocationStatus } from "./invocation-status.js";
 import { PostgresLeases } from "./leases.js";
 import { PostgresLiveness } from "./liveness.js";
 import type { PostgresHandle } from "./pool.js";
+import { PostgresRetention } from "./retention.js";
 import { PostgresRunnerRegistry } from "./runner-registry.js";
 
 export const POSTGRES_CAPABILITIES: BackendCapabilities = {
@@ -20,6 +21,7 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
     super({
       statuses: new PostgresInvocationStatus(h),
       concurrency: new PostgresConcurrency(h),
+      retention: new PostgresRetention(h),
       runners: new PostgresRunnerRegistry(h),
       leases: new PostgresLeases(h),
       liveness: new PostgresLiveness(h),

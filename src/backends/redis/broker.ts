@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Broker, RouteRequest } from "../../core/contract/index.js";
+import { DEFAULT_QUEUE } from "../../core/priorities.js";
 import { type RedisConnection, sleepOr } from "./connection.js";
 import { REDIS_CAPABILITIES } from "./orchestrator.js";
 import { deleteByPrefix } from "./purge.js";
@@ -14,7 +15,7 @@ function clampPriority(p: number | undefined): number {
 }
 
 /**
- * Queue on Redis: a "ready" sorted set ordered by priority then arrival, a "delayed" set
+ * Queues on Redis: a "ready:<queue>" sorted set per queue ordered by priority then arrival, a "delayed" set
  * ordered by due time (server clock), and a hash of every queued id. route.lua and claim.lua
  * are atomic, so concurrent claimers never receive the same id. Runners wait for a pub/sub
  * message published by route.lua (or until the earliest delayed id is due).
@@ -39,13 +40,19 @@ export class RedisBroker implements Broker {
       r.id,
       clampPriority(r.priority),
       r.availableAt === undefined ? 0 : Math.max(0, Math.round(r.availableAt - now)),
+      r.queue ?? DEFAULT_QUEUE,
     ]);
     await scripts().route.run(this.conn.cmd, [this.p, JSON.stringify(list)]);
   }
 
-  async claim(max: number): Promise<string[]> {
+  async claim(max: number, queues: readonly string[] = []): Promise<string[]> {
     if (max <= 0) return [];
-    const ids = await scripts().claim.json(this.conn.cmd, [this.p, Math.floor(max), randomUUID()]);
+    const ids = await scripts().claim.json(this.conn.cmd, [
+      this.p,
+      Math.floor(max),
+      randomUUID(),
+      JSON.stringify(queues),
+    ]);
     return Array.isArray(ids) ? ids.map(String) : [];
   }
 
@@ -59,11 +66,11 @@ export class RedisBroker implements Broker {
     return this.conn.cmd.hlen(`${this.p}queued`);
   }
 
-  async waitForWork(timeoutMs: number): Promise<void> {
+  async waitForWork(timeoutMs: number, queues: readonly string[] = []): Promise<void> {
     // Listen first, then look: a route between the two still wakes us.
     const { woken, cancel } = this.conn.listen(this.conn.keys.workChannel);
     try {
-      const next = Number(await scripts().nextWork.run(this.conn.cmd, [this.p]));
+      const next = Number(await scripts().nextWork.run(this.conn.cmd, [this.p, JSON.stringify(queues)]));
       if (next === 0) return;
       await sleepOr(woken, next > 0 ? Math.min(timeoutMs, next) : timeoutMs);
     } finally {

@@ -6,6 +6,7 @@ import type {
   RunnerRecord,
   StatusRecord,
 } from "../../core/contract/index.js";
+import { DEFAULT_QUEUE } from "../../core/priorities.js";
 import { isStatus } from "../../core/status.js";
 import { CorruptRecordError, type SerializedError } from "../../errors/index.js";
 
@@ -144,6 +145,10 @@ export function decodeInvocationData(id: string, raw: string): InvocationData {
     parentId: optStr(o, "parentId", what),
     workflowId: str(o, "workflowId", what),
     createdAt: num(o, "createdAt", what),
+    // Data written before queues existed has none of the three: the defaults.
+    queue: o.queue === undefined ? DEFAULT_QUEUE : str(o, "queue", what),
+    priority: o.priority === undefined ? 0 : num(o, "priority", what),
+    runAt: o.runAt === undefined || o.runAt === null ? null : num(o, "runAt", what),
   };
 }
 

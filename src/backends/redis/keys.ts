@@ -19,9 +19,11 @@
  *   lease:<name>      string holder, with a server-side expiry (PX)
  *   changed           channel: "\n"-joined ids after each register/transition
  * Broker, `b:`
- *   ready             zset  score -priority * 1e10 + seq (highest priority, then oldest)
- *   delayed           zset  score availableAt (server time)
+ *   ready:<queue>     zset  score -priority * 1e10 + seq (highest priority, then oldest)
+ *   delayed           zset  score availableAt (server time), every queue
  *   queued            hash  id -> ready score (every queued id, ready or delayed)
+ *   qof               hash  id -> its queue (every queued id)
+ *   queues            set   every queue name routed to
  *   seq               counter
  *   work              channel: a message after each route
  * State backend, `s:`
@@ -29,6 +31,9 @@
  *   created, roots, by-parent:<id>, by-wf:<id>, by-task:<task>   zsets scored by createdAt
  *   logs:<id>         list  JSON log records of an invocation
  *   logs-unattached   list  log records with no invocation (capped)
+ *   val:<hash>        string a large value ("sha256:<hex>")
+ *   val-refs:<hash>   set   invocations referencing it (the value goes with the last one)
+ *   refs:<id>         set   hashes an invocation references
  */
 export interface AppKeys {
   /** Prefix of every key of the app. */

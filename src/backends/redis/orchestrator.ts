@@ -7,6 +7,7 @@ import { RedisInvocationStatus } from "./invocation-status.js";
 import { RedisLeases } from "./leases.js";
 import { RedisLiveness } from "./liveness.js";
 import { deleteByPrefix } from "./purge.js";
+import { RedisRetention } from "./retention.js";
 import { RedisRunnerRegistry } from "./runner-registry.js";
 
 export const REDIS_CAPABILITIES: BackendCapabilities = {
@@ -30,6 +31,7 @@ export class RedisOrchestrator extends ComposedOrchestrator {
     super({
       statuses: new RedisInvocationStatus(conn, p),
       concurrency: new RedisConcurrency(conn, p),
+      retention: new RedisRetention(conn, p),
       runners: new RedisRunnerRegistry(conn, p),
       leases: new RedisLeases(conn, p),
       liveness: new RedisLiveness(conn, config.appId, config),

@@ -95,6 +95,9 @@ function loadAll() {
     claim: new LuaScript("claim"),
     nextWork: new LuaScript("next-work"),
     saveInvocations: new LuaScript("save-invocations"),
+    deleteFinal: new LuaScript("delete-final"),
+    deleteInvocations: new LuaScript("delete-invocations"),
+    putValues: new LuaScript("put-values"),
   };
 }
 

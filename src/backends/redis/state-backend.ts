@@ -1,4 +1,11 @@
-import type { InvocationData, InvocationDataFilter, LogRecord, StateBackend } from "../../core/contract/index.js";
+import type {
+  InvocationData,
+  InvocationDataFilter,
+  LogRecord,
+  StateBackend,
+  StoredValue,
+} from "../../core/contract/index.js";
+import { scheduleOf } from "../../core/routing.js";
 import { decodeInvocationData, decodeLog } from "./codec.js";
 import type { RedisConnection } from "./connection.js";
 import { REDIS_CAPABILITIES } from "./orchestrator.js";
@@ -36,6 +43,7 @@ export class RedisStateBackend implements StateBackend {
         parentId: i.parentId,
         workflowId: i.workflowId,
         createdAt: i.createdAt,
+        ...scheduleOf(i),
       }),
       i.createdAt,
       i.taskId,
@@ -102,6 +110,27 @@ export class RedisStateBackend implements StateBackend {
       return keep ? [i] : [];
     });
     return matching.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
+  }
+
+  async putValues(values: readonly StoredValue[]): Promise<void> {
+    if (values.length === 0) return;
+    await scripts().putValues.run(this.conn.cmd, [this.p, ...values.flatMap((v) => [v.hash, v.data, v.invocationId])]);
+  }
+
+  async getValues(hashes: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (hashes.length === 0) return out;
+    const got = await this.conn.cmd.mget(...hashes.map((h) => `${this.p}val:${h}`));
+    hashes.forEach((h, i) => {
+      const v = got[i];
+      if (typeof v === "string") out.set(h, v);
+    });
+    return out;
+  }
+
+  async deleteInvocations(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await scripts().deleteInvocations.run(this.conn.cmd, [this.p, JSON.stringify(ids)]);
   }
 
   async appendLogs(records: readonly LogRecord[]): Promise<void> {

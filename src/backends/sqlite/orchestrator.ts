@@ -4,6 +4,7 @@ import { SQLiteConcurrency } from "./concurrency.js";
 import type { SqliteDatabase } from "./database.js";
 import { SQLiteInvocationStatus } from "./invocation-status.js";
 import { SQLiteLeases } from "./leases.js";
+import { SQLiteRetention } from "./retention.js";
 import { SQLiteRunnerRegistry } from "./runner-registry.js";
 
 export const SQLITE_CAPABILITIES: BackendCapabilities = {
@@ -23,6 +24,7 @@ export class SQLiteOrchestrator extends ComposedOrchestrator {
     super({
       statuses: new SQLiteInvocationStatus(handle, p),
       concurrency: new SQLiteConcurrency(handle.db, p),
+      retention: new SQLiteRetention(handle.db, p),
       runners: new SQLiteRunnerRegistry(handle.db, p),
       leases: new SQLiteLeases(handle.db, p),
       liveness: NO_SESSIONS, // one host: the recovery pass checks same-host processes itself

@@ -32,6 +32,10 @@ export function registerRunnerCommand(program: Command): void {
       },
     )
     .option(
+      "--queues <names>",
+      "comma-separated queues to take work from (default: every queue); overrides runnerQueues",
+    )
+    .option(
       "--drain-seconds <n>",
       "on SIGTERM/SIGINT, let in-flight work finish for up to n seconds, then hand back what still runs; 0: hand back at once; overrides shutdownGraceSeconds",
       (v) => {
@@ -42,67 +46,70 @@ export function registerRunnerCommand(program: Command): void {
         return n;
       },
     )
-    .action(async (opts: { app?: string; runner?: string; concurrency?: number; drainSeconds?: number }) => {
-      const { app, path } = await loadCliApp(opts.app);
-      app.overrideConfig({
-        ...(opts.runner ? { runnerCls: opts.runner } : {}),
-        ...(opts.concurrency ? { runnerConcurrency: opts.concurrency } : {}),
-        ...(opts.drainSeconds !== undefined ? { shutdownGraceSeconds: opts.drainSeconds } : {}),
-      });
-      const { config } = await app.config();
-      if (app.taskIds.length === 0) {
-        throw new RunnerError(`--app ${path} registers no tasks; a runner for it could never execute anything.`);
-      }
-      const { orchestrator } = await appServices(app).components();
-      if (!orchestrator.capabilities.sharedAcrossProcesses) {
-        throw new RunnerError(
-          `backend "${config.backend}" lives inside one process: a runner started from the CLI would never see invocations registered elsewhere. Use backend sqlite, redis or postgres.`,
-        );
-      }
-      const r = createRunner(config, { app, appModule: path });
-      const drainMs = config.shutdownGraceSeconds * 1000;
-      let force: NodeJS.Timeout | null = null;
-      const forceExitIn = (ms: number) => {
-        if (force) clearTimeout(force);
-        force = setTimeout(() => {
-          process.stderr.write(
-            "shutdown took too long: exiting now; heartbeat expiry recovers what was not handed back\n",
-          );
-          process.exit(1);
-        }, ms);
-        force.unref();
-      };
-      let signals = 0;
-      // First signal: drain (claim nothing, let in-flight work finish until the deadline), then
-      // hand back what still runs and exit 0. Second signal during the drain: hand back now.
-      // Any further signal (or a second one once the hand-back has begun): exit 1 at once.
-      const onSignal = (sig: NodeJS.Signals) => {
-        signals++;
-        if (signals === 1) {
-          forceExitIn(drainMs + HAND_BACK_MS);
-          if (drainMs > 0) {
-            process.stderr.write(
-              `${sig}: draining for up to ${config.shutdownGraceSeconds} s; send it again to hand back in-flight work now\n`,
-            );
-          }
-          void r.stop(`runner received ${sig}`, { drainMs }).then(
-            () => process.exit(0),
-            (err: Error) => {
-              process.stderr.write(`shutdown failed: ${err.message}\n`);
-              process.exit(1);
-            },
-          );
-        } else if (signals === 2 && r.draining) {
-          process.stderr.write(`second ${sig}: handing back in-flight work now\n`);
-          forceExitIn(HAND_BACK_MS);
-          r.handBackNow(`second ${sig} during the drain`);
-        } else {
-          process.stderr.write(`${sig} again: exiting now\n`);
-          process.exit(1);
+    .action(
+      async (opts: { app?: string; runner?: string; concurrency?: number; queues?: string; drainSeconds?: number }) => {
+        const { app, path } = await loadCliApp(opts.app);
+        app.overrideConfig({
+          ...(opts.runner ? { runnerCls: opts.runner } : {}),
+          ...(opts.concurrency ? { runnerConcurrency: opts.concurrency } : {}),
+          ...(opts.queues !== undefined ? { runnerQueues: opts.queues } : {}),
+          ...(opts.drainSeconds !== undefined ? { shutdownGraceSeconds: opts.drainSeconds } : {}),
+        });
+        const { config } = await app.config();
+        if (app.taskIds.length === 0) {
+          throw new RunnerError(`--app ${path} registers no tasks; a runner for it could never execute anything.`);
         }
-      };
-      process.on("SIGTERM", onSignal);
-      process.on("SIGINT", onSignal);
-      await r.start();
-    });
+        const { orchestrator } = await appServices(app).components();
+        if (!orchestrator.capabilities.sharedAcrossProcesses) {
+          throw new RunnerError(
+            `backend "${config.backend}" lives inside one process: a runner started from the CLI would never see invocations registered elsewhere. Use backend sqlite, redis or postgres.`,
+          );
+        }
+        const r = createRunner(config, { app, appModule: path });
+        const drainMs = config.shutdownGraceSeconds * 1000;
+        let force: NodeJS.Timeout | null = null;
+        const forceExitIn = (ms: number) => {
+          if (force) clearTimeout(force);
+          force = setTimeout(() => {
+            process.stderr.write(
+              "shutdown took too long: exiting now; heartbeat expiry recovers what was not handed back\n",
+            );
+            process.exit(1);
+          }, ms);
+          force.unref();
+        };
+        let signals = 0;
+        // First signal: drain (claim nothing, let in-flight work finish until the deadline), then
+        // hand back what still runs and exit 0. Second signal during the drain: hand back now.
+        // Any further signal (or a second one once the hand-back has begun): exit 1 at once.
+        const onSignal = (sig: NodeJS.Signals) => {
+          signals++;
+          if (signals === 1) {
+            forceExitIn(drainMs + HAND_BACK_MS);
+            if (drainMs > 0) {
+              process.stderr.write(
+                `${sig}: draining for up to ${config.shutdownGraceSeconds} s; send it again to hand back in-flight work now\n`,
+              );
+            }
+            void r.stop(`runner received ${sig}`, { drainMs }).then(
+              () => process.exit(0),
+              (err: Error) => {
+                process.stderr.write(`shutdown failed: ${err.message}\n`);
+                process.exit(1);
+              },
+            );
+          } else if (signals === 2 && r.draining) {
+            process.stderr.write(`second ${sig}: handing back in-flight work now\n`);
+            forceExitIn(HAND_BACK_MS);
+            r.handBackNow(`second ${sig} during the drain`);
+          } else {
+            process.stderr.write(`${sig} again: exiting now\n`);
+            process.exit(1);
+          }
+        };
+        process.on("SIGTERM", onSignal);
+        process.on("SIGINT", onSignal);
+        await r.start();
+      },
+    );
 }

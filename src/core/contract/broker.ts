@@ -4,17 +4,29 @@ export interface RouteRequest {
   id: string;
   /** Not delivered before this time (ms since epoch). */
   availableAt?: number | undefined;
-  /** Higher first. Invocations others wait on are routed with a higher priority. */
+  /**
+   * Higher first: the combined broker priority (precedence class, then the user's priority;
+   * see core/priorities.ts). Default 0.
+   */
   priority?: number | undefined;
+  /** The queue it waits in; runners claim from their queues only. Default "default". */
+  queue?: string | undefined;
 }
 
 export interface Broker extends ComponentLifecycle {
   route(requests: readonly RouteRequest[]): Promise<void>;
-  /** Take up to `max` ready ids, highest priority and oldest first; each id is delivered once. */
-  claim(max: number): Promise<string[]>;
+  /**
+   * Take up to `max` ready ids from `queues` (every queue when omitted or empty), highest
+   * priority and oldest first across those queues; each id is delivered once.
+   */
+  claim(max: number, queues?: readonly string[]): Promise<string[]>;
   /** Which of `ids` are still queued (recovery re-routes REGISTERED work that is not). */
   queued(ids: readonly string[]): Promise<Set<string>>;
   depth(): Promise<number>;
-  /** Resolve when work may be available, or after `timeoutMs`. */
-  waitForWork(timeoutMs: number): Promise<void>;
+  /**
+   * Resolve when work may be available in `queues` (every queue when omitted or empty): at
+   * once when some is ready, when new work is routed, when the earliest delayed message is
+   * due, or after `timeoutMs`.
+   */
+  waitForWork(timeoutMs: number, queues?: readonly string[]): Promise<void>;
 }

@@ -52,6 +52,16 @@ export interface ConcurrencyControlStore {
   scopeUsage(): Promise<ScopeUsage[]>;
 }
 
+/** Retention: old final invocations are deleted in bounded batches (by the recovery lease holder). */
+export interface FinalInvocationRetention {
+  /**
+   * Delete up to `limit` invocations in a final status last updated before `before` (ms since
+   * epoch), oldest first, with their history rows and outcomes, atomically; returns their ids
+   * (the caller then deletes their data from the state backend). Nothing else is touched.
+   */
+  deleteFinalBefore(before: number, limit: number): Promise<string[]>;
+}
+
 /** Runner contexts and their heartbeats, stamped with the backend's clock. */
 export interface RunnerRegistry {
   /** Record (or refresh) runner contexts and stamp their heartbeat with the backend's clock. */
@@ -117,6 +127,7 @@ export interface Orchestrator
   extends ComponentLifecycle,
     InvocationStatusStore,
     ConcurrencyControlStore,
+    FinalInvocationRetention,
     RunnerRegistry,
     LeaseStore,
     ChangeFeed,

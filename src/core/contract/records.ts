@@ -22,6 +22,12 @@ export interface NewInvocation {
   parentId: string | null;
   workflowId: string;
   createdAt: number;
+  /** The queue it is routed to. Stored as "default" when omitted. */
+  queue?: string | undefined;
+  /** The caller's priority (higher first), kept for every later routing. Stored as 0 when omitted. */
+  priority?: number | undefined;
+  /** Not started before this time (ms since epoch); null/omitted: as soon as possible. */
+  runAt?: number | null | undefined;
   /** Concurrency scopes, computed at the call from the task's options (absent: no control). */
   concurrency?: ConcurrencyScopes | undefined;
 }

@@ -1,21 +1,22 @@
-import type { Broker, Orchestrator, TransitionRequest, TransitionResult } from "../contract/index.js";
-import { BROKER_PRIORITY } from "../priorities.js";
+import type { Broker, Orchestrator, StateBackend, TransitionRequest, TransitionResult } from "../contract/index.js";
+import { routeAgain } from "../routing.js";
 
 type Applied = Extract<TransitionResult, { ok: true }>;
 
 /**
  * Take invocations (a first transition: KILLED, a recovery status, or REROUTED directly), move
- * those taken to REROUTED, and route them again with the priority of returned work. The one
+ * those taken to REROUTED, and route them again with the precedence of returned work (each keeps its queue, priority and
+ * run-at time). The one
  * "take → REROUTED → route" step that hand-back and recovery share. Returns the applied
  * REROUTED transitions.
  */
 export async function takeAndReroute(
-  components: { orchestrator: Orchestrator; broker: Broker },
+  components: { orchestrator: Orchestrator; broker: Broker; stateBackend: StateBackend },
   takes: readonly TransitionRequest[],
   rerouteNote: string | ((id: string) => string),
 ): Promise<Applied[]> {
   if (takes.length === 0) return [];
-  const { orchestrator, broker } = components;
+  const { orchestrator } = components;
   const first = (await orchestrator.transition(takes)).filter((r): r is Applied => r.ok);
   const byId = new Map(takes.map((t) => [t.id, t]));
   const second = await orchestrator.transition(
@@ -29,6 +30,10 @@ export async function takeAndReroute(
       })),
   );
   const rerouted = [...first.filter((r) => r.to === "REROUTED"), ...second.filter((r): r is Applied => r.ok)];
-  await broker.route(rerouted.map((r) => ({ id: r.id, priority: BROKER_PRIORITY.returned })));
+  await routeAgain(
+    components,
+    rerouted.map((r) => r.id),
+    "returned",
+  );
   return rerouted;
 }

@@ -1,5 +1,6 @@
 import { InvocationNotFoundError } from "../../errors/index.js";
 import type { StateBackend } from "../contract/index.js";
+import { resolveValue } from "../large-values.js";
 
 /**
  * Rerun: a new invocation of the same task with the same stored arguments, through the app's
@@ -13,7 +14,8 @@ export async function rerunInvocation(
 ): Promise<string> {
   const data = (await stateBackend.getInvocations([id])).get(id);
   if (!data) throw new InvocationNotFoundError(id);
-  const newId = await register(data.taskId, data.args);
+  // Large arguments are read back: the new invocation references them itself.
+  const newId = await register(data.taskId, await resolveValue(stateBackend, data.args));
   const at = Date.now();
   const line = (invocationId: string, message: string) => ({
     invocationId,

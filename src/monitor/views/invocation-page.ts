@@ -6,12 +6,14 @@ import type {
   RunnerRecord,
   StatusRecord,
 } from "../../core/contract/index.js";
+import { isValueRef } from "../../core/large-values.js";
 import { isUndefinedResult } from "../../core/serialization.js";
 import { isFinal, RECOVERY_STATUSES } from "../../core/status.js";
 import type { SerializedError } from "../../errors/index.js";
 import { fmtDuration, fmtTime, prettyJson, shortId } from "../format.js";
 import { type Html, html } from "../html.js";
 import { invLink, keyValues, section, statusBadge, table } from "./parts.js";
+import { scheduledBadge } from "./schedule.js";
 
 /** The invocation's parent and children, with their statuses. */
 export interface Family {
@@ -64,6 +66,13 @@ function familyTree(data: InvocationData, { children, statuses, childLimit }: Fa
   </li>${data.parentId ? html`</ul></li>` : ""}</ul>`;
 }
 
+/** A large value is shown by its reference (it may be megabytes), anything else as given. */
+function storedValue(text: string, shown: Html): Html {
+  return isValueRef(text)
+    ? html`<p class="hint">A large value, stored once in the value store (above largeValueBytes): <code>${text}</code></p>`
+    : shown;
+}
+
 export function invocationNotFound(id: string): Html {
   return html`<h1>Invocation not found</h1><p>No invocation <code>${id}</code> in this app (it may have been purged).</p>`;
 }
@@ -83,12 +92,15 @@ export function invocationPage(p: InvocationPageData): Html {
       r.parentId ?? "—",
       fmtTime(r.startedAt),
     ]);
-  return html`<h1>${data.taskId} <code class="inv-id">${id}</code> ${statusBadge(rec.status)}</h1>
+  return html`<h1>${data.taskId} <code class="inv-id">${id}</code> ${statusBadge(rec.status)}${scheduledBadge(rec, data)}</h1>
       ${notice ? html`<p class="notice">${notice}</p>` : ""}
       <div class="actions">${actionForm(p.csrfToken, id, "rerun", false)}${actionForm(p.csrfToken, id, "cancel", isFinal(rec.status))}</div>
       ${keyValues([
         ["task", html`<a href="/tasks#${data.taskId}">${data.taskId}</a>`],
         ["status", statusBadge(rec.status)],
+        ["queue", data.queue ?? "default"],
+        ["priority", data.priority ?? 0],
+        ["run at", data.runAt ? fmtTime(data.runAt) : "as soon as possible"],
         ["owner", rec.ownerId ?? "—"],
         ["fencing token", rec.token],
         ["retries", rec.retries],
@@ -104,7 +116,7 @@ export function invocationPage(p: InvocationPageData): Html {
           html`<a href="/invocations?workflow=${encodeURIComponent(data.workflowId)}">${data.workflowId}</a>`,
         ],
       ])}
-      ${section("Arguments", html`<pre class="json">${prettyJson(data.args)}</pre>`)}
+      ${section("Arguments", storedValue(data.args, html`<pre class="json">${prettyJson(data.args)}</pre>`))}
       ${section(
         outcome?.kind === "error" ? "Error" : "Result",
         outcome === null
@@ -112,7 +124,7 @@ export function invocationPage(p: InvocationPageData): Html {
           : outcome.kind === "result"
             ? isUndefinedResult(outcome.value)
               ? html`<pre class="json" id="result">undefined</pre><p class="empty">The task returned nothing.</p>`
-              : html`<pre class="json" id="result">${prettyJson(outcome.value)}</pre>`
+              : storedValue(outcome.value, html`<pre class="json" id="result">${prettyJson(outcome.value)}</pre>`)
             : errorView(outcome.error),
       )}
       ${section(

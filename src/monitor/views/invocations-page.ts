@@ -3,6 +3,7 @@ import { STATUSES } from "../../core/status.js";
 import { fmtTime, shortId } from "../format.js";
 import { type Html, html } from "../html.js";
 import { invLink, pager, select, statusBadge, table } from "./parts.js";
+import { scheduledBadge } from "./schedule.js";
 
 export interface InvocationsPageData {
   /** The invocations on this page. */
@@ -21,7 +22,7 @@ export function invocationsPage({ records, data, page, hasNext, query: q, taskId
     return [
       invLink(r.id, shortId(r.id)),
       html`<a href="/tasks#${r.taskId}">${r.taskId}</a>`,
-      statusBadge(r.status),
+      html`${statusBadge(r.status)}${scheduledBadge(r, d)}`,
       r.ownerId ? html`<a href="/invocations?runner=${encodeURIComponent(r.ownerId)}">${r.ownerId}</a>` : "—",
       d?.parentId ? invLink(d.parentId, shortId(d.parentId)) : "—",
       d ? html`<a href="/invocations?workflow=${encodeURIComponent(d.workflowId)}">${shortId(d.workflowId)}</a>` : "—",

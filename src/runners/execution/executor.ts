@@ -1,3 +1,4 @@
+import { runnerQueues } from "../../config/resolve.js";
 import type { NencConfig } from "../../config/schema.js";
 import { Batcher } from "../../core/batcher.js";
 import { type ExecutionContext, runInExecution, setThreadRunnerId } from "../../core/context.js";
@@ -10,10 +11,12 @@ import type {
   TransitionResult,
 } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
+import { routeAgain } from "../../core/routing.js";
 import { CLAIMABLE_STATUSES, type Status } from "../../core/status.js";
 import { withSpan } from "../../core/tracing.js";
 import { AbortedError, coerceError } from "../../errors/index.js";
 import { handBack, type OwnedInvocation } from "./hand-back.js";
+import { storeLargeResult, withResolvedArgs } from "./large-result.js";
 import { type DecidedOutcome, errorOutcome, successOutcome } from "./outcome.js";
 import { ExecutionPause } from "./pause.js";
 import { type PreparedExecution, prepareExecution, type TaskLookup } from "./prepare.js";
@@ -175,6 +178,7 @@ export class InvocationExecutor {
 
   private async loop(): Promise<void> {
     const { broker } = this.deps.components;
+    const queues = runnerQueues(this.deps.config);
     let backoff = 10;
     while (!this.stopped) {
       const free = this.deps.slots - this.busy;
@@ -190,13 +194,16 @@ export class InvocationExecutor {
         continue;
       }
       try {
-        const ids = await broker.claim(free);
+        const ids = await broker.claim(free, queues);
         if (this.stopped) {
-          if (ids.length) await broker.route(ids.map((id) => ({ id })));
+          await routeAgain(this.deps.components, ids, "returned");
           break;
         }
         if (ids.length === 0) {
-          await Promise.race([broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50), this.stopSignal]);
+          await Promise.race([
+            broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50, queues),
+            this.stopSignal,
+          ]);
           continue;
         }
         await this.startClaimed(ids);
@@ -245,8 +252,10 @@ export class InvocationExecutor {
   ): Promise<void> {
     let decided: DecidedOutcome;
     try {
-      const prepared = prepareExecution(owned, data, this.deps.tasks);
+      const { stateBackend } = this.deps.components;
+      const prepared = prepareExecution(owned, await withResolvedArgs(stateBackend, data), this.deps.tasks);
       decided = await this.run(owned, prepared, retries, attempt);
+      decided = await storeLargeResult(stateBackend, owned, prepared.data.taskId, decided, this.deps.config);
     } catch (err) {
       this.deps.logger.error(
         { component: "runner", invocation: owned.id, err: coerceError(err).message },
@@ -314,7 +323,7 @@ export class InvocationExecutor {
           `write refused for invocation ${owned.id} (${request.to}, fencing token ${owned.token}): ${result.reason}; another runner owns it now`,
         );
       } else if (retryAt !== null) {
-        await this.deps.components.broker.route([{ id: owned.id, availableAt: retryAt }]);
+        await routeAgain(this.deps.components, [owned.id], "asCalled", retryAt);
       }
     } catch (err) {
       this.deps.logger.error(

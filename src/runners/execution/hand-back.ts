@@ -1,4 +1,4 @@
-import type { Broker, Orchestrator } from "../../core/contract/index.js";
+import type { Broker, Orchestrator, StateBackend } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
 import { takeAndReroute } from "../../core/operations/reroute.js";
 
@@ -14,7 +14,7 @@ export interface OwnedInvocation {
  * Returns the ids that were handed back.
  */
 export async function handBack(
-  deps: { orchestrator: Orchestrator; broker: Broker; logger: Logger },
+  deps: { orchestrator: Orchestrator; broker: Broker; stateBackend: StateBackend; logger: Logger },
   items: readonly OwnedInvocation[],
   reason: string,
 ): Promise<string[]> {
