@@ -14,6 +14,10 @@ import { killAllRunners, spawnRunner, waitUntil } from "../helpers/processes.js"
 
 const NOT_FINAL = STATUSES.filter((s) => !isFinal(s));
 const LIMIT = 2;
+/** Generous: several runner processes start at once on a machine shared with other test runs. */
+const STARTUP_MS = 90_000;
+/** A scenario's own bound: its steps' bounds added up (each is a bound, not an expectation). */
+const SCENARIO_MS = 300_000;
 
 /**
  * The most executions of `key` the ledger shows between a start and its end at once (only
@@ -58,14 +62,12 @@ export function runConcurrencyScenarios(makeBackend: () => TestBackend | Promise
   /** Samples the orchestrator's own view until stopped: the most slot holders of each scope seen. */
   const watchScopes = () => {
     const max = new Map<string, number>();
-    let waiters = 0;
     let stop = false;
     const done = (async () => {
       while (!stop) {
         const { orchestrator } = await appServices(app).components();
         for (const u of await orchestrator.scopeUsage()) {
           max.set(u.scope, Math.max(max.get(u.scope) ?? 0, u.holders.length));
-          waiters = Math.max(waiters, u.waiters.length);
         }
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -74,74 +76,89 @@ export function runConcurrencyScenarios(makeBackend: () => TestBackend | Promise
       async stop() {
         stop = true;
         await done;
-        return { max, waiters };
+        return { max };
       },
     };
   };
 
   describe(`concurrency control with real processes (${backendName()})`, () => {
-    it("runners racing for a key-limited task never run more than the limit of a key at once", async () => {
-      const runners = [
-        spawnRunner({ env: backend.env, runner: "AsyncRunner", concurrency: 4 }),
-        spawnRunner({ env: backend.env, runner: "AsyncRunner", concurrency: 4 }),
-        spawnRunner({ env: backend.env, runner: "ThreadRunner", concurrency: 3 }),
-        spawnRunner({ env: backend.env, runner: "AsyncRunner", concurrency: 4 }),
-      ];
-      await Promise.all(runners.map((r) => r.waitFor(/Runner \S+ started/)));
-      const { gate, ledger, open, lines } = gateAndLedger();
-      const watch = watchScopes();
-      const invs = await Promise.all(
-        Array.from({ length: 18 }, (_, i) => tasks.keyedLedger(ledger, gate, 30, i % 3 === 0 ? "b" : "a", `t${i}`)),
-      );
-      // Both keys reach their limit (nothing ends before the gate opens) and the rest wait.
-      const started = (key: string) => lines().filter((l) => l.startsWith(`${key} `)).length;
-      await waitUntil(async () => started("a") >= LIMIT && started("b") >= LIMIT, 30_000, "both keys at their limit");
-      expect(started("a")).toBe(LIMIT);
-      expect(started("b")).toBe(LIMIT);
-      open();
-      const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 90_000 })));
-      expect(results.map((r) => r.tag)).toEqual(invs.map((_, i) => `t${i}`));
-      const { max, waiters } = await watch.stop();
-      const ledgerLines = lines();
-      expect(ledgerLines.filter((l) => l.includes(" start "))).toHaveLength(18);
-      expect(maxAtOnce(ledgerLines, "a")).toBe(LIMIT);
-      expect(maxAtOnce(ledgerLines, "b")).toBe(LIMIT);
-      for (const holders of max.values()) expect(holders).toBeLessThanOrEqual(LIMIT);
-      expect(waiters).toBeGreaterThan(0);
-      // Several runner processes took part, and held-back invocations were rerouted and ran.
-      expect(new Set(results.map((r) => r.pid)).size).toBeGreaterThan(1);
-      const histories = await Promise.all(invs.map(async (i) => (await i.history()).map((h) => h.status)));
-      expect(histories.some((h) => h.includes("CONCURRENCY_CONTROLLED") && h.at(-1) === "SUCCESS")).toBe(true);
-    });
+    it(
+      "runners racing for a key-limited task never run more than the limit of a key at once",
+      async () => {
+        const runners = [
+          spawnRunner({ env: backend.env, runner: "AsyncRunner", concurrency: 4 }),
+          spawnRunner({ env: backend.env, runner: "AsyncRunner", concurrency: 4 }),
+          spawnRunner({ env: backend.env, runner: "ThreadRunner", concurrency: 3 }),
+          spawnRunner({ env: backend.env, runner: "AsyncRunner", concurrency: 4 }),
+        ];
+        await Promise.all(runners.map((r) => r.waitFor(/Runner \S+ started/, STARTUP_MS)));
+        const { gate, ledger, open, lines } = gateAndLedger();
+        const watch = watchScopes();
+        const invs = await Promise.all(
+          Array.from({ length: 18 }, (_, i) => tasks.keyedLedger(ledger, gate, 30, i % 3 === 0 ? "b" : "a", `t${i}`)),
+        );
+        // Both keys reach their limit (nothing ends before the gate opens) and the rest wait.
+        const started = (key: string) => lines().filter((l) => l.startsWith(`${key} `)).length;
+        await waitUntil(async () => started("a") >= LIMIT && started("b") >= LIMIT, 60_000, "both keys at their limit");
+        expect(started("a")).toBe(LIMIT);
+        expect(started("b")).toBe(LIMIT);
+        // The orchestrator's own view: both scopes full, and (once runners with free slots have
+        // claimed more) claims held back as waiters.
+        const { orchestrator } = await appServices(app).components();
+        await waitUntil(
+          async () => (await orchestrator.scopeUsage()).some((u) => u.waiters.length > 0),
+          60_000,
+          "held-back claims waiting",
+        );
+        expect((await orchestrator.scopeUsage()).map((u) => u.holders.length)).toEqual([LIMIT, LIMIT]);
+        open();
+        const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 90_000 })));
+        expect(results.map((r) => r.tag)).toEqual(invs.map((_, i) => `t${i}`));
+        const { max } = await watch.stop();
+        const ledgerLines = lines();
+        expect(ledgerLines.filter((l) => l.includes(" start "))).toHaveLength(18);
+        expect(maxAtOnce(ledgerLines, "a")).toBe(LIMIT);
+        expect(maxAtOnce(ledgerLines, "b")).toBe(LIMIT);
+        for (const holders of max.values()) expect(holders).toBeLessThanOrEqual(LIMIT);
+        // Held-back invocations were rerouted and ran.
+        const histories = await Promise.all(invs.map(async (i) => (await i.history()).map((h) => h.status)));
+        expect(histories.some((h) => h.includes("CONCURRENCY_CONTROLLED") && h.at(-1) === "SUCCESS")).toBe(true);
+      },
+      SCENARIO_MS,
+    );
 
-    it("a SIGKILLed runner's slots are freed by recovery and its waiters run", async () => {
-      const a = spawnRunner({ env: backend.env, runner: "AsyncRunner", concurrency: 4 });
-      await a.waitFor(/AsyncRunner \S+ started/);
-      const { gate, ledger, open, lines } = gateAndLedger();
-      const invs = await Promise.all([0, 1, 2].map((i) => tasks.keyedLedger(ledger, gate, 0, "k", `t${i}`)));
-      await waitUntil(
-        async () => {
-          const s = await Promise.all(invs.map((i) => i.status()));
-          return s.filter((x) => x === "RUNNING").length === LIMIT && s.includes("CONCURRENCY_CONTROLLED");
-        },
-        30_000,
-        "two running on A, one waiting",
-      );
-      a.proc.kill("SIGKILL");
-      await a.exited;
-      const b = spawnRunner({ env: backend.env, runner: "AsyncRunner", concurrency: 4 });
-      await b.waitFor(/AsyncRunner \S+ started/);
-      open();
-      const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 60_000 })));
-      for (const r of results) expect(r.pid).toBe(b.pid);
-      expect(lines().filter((l) => l.endsWith(` start ${a.pid}`))).toHaveLength(LIMIT);
-      expect(maxAtOnce(lines(), "k", b.pid)).toBeLessThanOrEqual(LIMIT);
-      const histories = await Promise.all(invs.map(async (i) => (await i.history()).map((h) => h.status)));
-      expect(histories.filter((h) => h.includes("RUNNING_RECOVERY"))).toHaveLength(LIMIT);
-      expect(histories.every((h) => h.at(-1) === "SUCCESS")).toBe(true);
-      const { orchestrator } = await appServices(app).components();
-      expect(await orchestrator.scopeUsage()).toEqual([]);
-    });
+    it(
+      "a SIGKILLed runner's slots are freed by recovery and its waiters run",
+      async () => {
+        const a = spawnRunner({ env: backend.env, runner: "AsyncRunner", concurrency: 4 });
+        await a.waitFor(/AsyncRunner \S+ started/, STARTUP_MS);
+        const { gate, ledger, open, lines } = gateAndLedger();
+        const invs = await Promise.all([0, 1, 2].map((i) => tasks.keyedLedger(ledger, gate, 0, "k", `t${i}`)));
+        await waitUntil(
+          async () => {
+            const s = await Promise.all(invs.map((i) => i.status()));
+            return s.filter((x) => x === "RUNNING").length === LIMIT && s.includes("CONCURRENCY_CONTROLLED");
+          },
+          60_000,
+          "two running on A, one waiting",
+        );
+        a.proc.kill("SIGKILL");
+        await a.exited;
+        const b = spawnRunner({ env: backend.env, runner: "AsyncRunner", concurrency: 4 });
+        await b.waitFor(/AsyncRunner \S+ started/, STARTUP_MS);
+        open();
+        const results = await Promise.all(invs.map((i) => i.result({ timeoutMs: 60_000 })));
+        for (const r of results) expect(r.pid).toBe(b.pid);
+        expect(lines().filter((l) => l.endsWith(` start ${a.pid}`))).toHaveLength(LIMIT);
+        expect(maxAtOnce(lines(), "k", b.pid)).toBeLessThanOrEqual(LIMIT);
+        const histories = await Promise.all(invs.map(async (i) => (await i.history()).map((h) => h.status)));
+        expect(histories.filter((h) => h.includes("RUNNING_RECOVERY"))).toHaveLength(LIMIT);
+        expect(histories.every((h) => h.at(-1) === "SUCCESS")).toBe(true);
+        const { orchestrator } = await appServices(app).components();
+        expect(await orchestrator.scopeUsage()).toEqual([]);
+      },
+      SCENARIO_MS,
+    );
   });
 
   function backendName(): string {
