@@ -1,13 +1,15 @@
 import type { ResolvedConfig } from "./config/resolve.js";
 import type { NencConfigInput } from "./config/schema.js";
+import { concurrencyScopesOf } from "./core/concurrency-options.js";
 import { currentContext, type TaskContext } from "./core/context.js";
 import type { Components } from "./core/contract/index.js";
 import { checkFindQuery, type FindInvocationsQuery } from "./core/find-query.js";
 import { Invocation, type InvocationAccess } from "./core/invocation.js";
 import { InvocationGroup } from "./core/invocation-group.js";
+import { resolveValue } from "./core/large-values.js";
 import type { Logger } from "./core/logger.js";
 import { findInvocations } from "./core/operations/find-invocations.js";
-import { encode } from "./core/serialization.js";
+import { decode, encode } from "./core/serialization.js";
 import {
   resolveTaskId,
   resolveTaskOptions,
@@ -16,7 +18,7 @@ import {
   type TaskFunction,
   type TaskOptions,
 } from "./core/task.js";
-import { NoContextError, TaskDefinitionError, UnknownTaskError } from "./errors/index.js";
+import { ConcurrencyConflictError, NoContextError, TaskDefinitionError, UnknownTaskError } from "./errors/index.js";
 import { AppRuntime } from "./runtime.js";
 import { type CallSchedule, resolveCallSchedule, resolveTaskSchedule } from "./scheduling/schedule.js";
 
@@ -53,6 +55,7 @@ export class Nenc {
   private readonly runtime: AppRuntime;
   private readonly registry = new Map<string, Task<TaskFunction>>();
   private readonly access: InvocationAccess;
+  private readonly concurrencyKeys = new Map<string, (...args: never[]) => unknown>();
 
   constructor(options: NencOptions = {}) {
     this.runtime = new AppRuntime(options);
@@ -67,27 +70,33 @@ export class Nenc {
       logger: (component) => runtime.log.child({ component }),
       register: (taskId, args) => {
         const { id, options } = this.getTask(taskId);
-        return runtime.register(id, args, { queue: options.queue, priority: options.priority, runAt: null });
+        const decoded = decode(args);
+        return this.registerCall(id, Array.isArray(decoded) ? decoded : [], args, {
+          queue: options.queue,
+          priority: options.priority,
+          runAt: null,
+        });
       },
       flushLogs: () => runtime.flushLogs(),
     });
   }
 
   /** Register a task. Its id is `options.name` or the function's name. */
-  task<F extends TaskFunction>(fn: F, options: TaskOptions = {}): Task<F> {
+  task<F extends TaskFunction>(fn: F, options: TaskOptions<F> = {}): Task<F> {
     if (typeof fn !== "function") throw new TaskDefinitionError("app.task() takes a function.");
     const id = resolveTaskId(fn, options);
     if (this.registry.has(id)) {
       throw new TaskDefinitionError(`A task "${id}" is already registered in this app; task ids must be unique.`);
     }
     const resolved = { ...resolveTaskOptions(id, options), ...resolveTaskSchedule(id, options) };
+    if (options.concurrencyKey) this.concurrencyKeys.set(id, options.concurrencyKey);
     const logger = this.runtime.log.child({ taskId: id });
     type R = Awaited<ReturnType<F>>;
     const callWith =
       (schedule: CallSchedule) =>
       async (...args: Parameters<F>): Promise<Invocation<R>> => {
         const encoded = encode(args, `${id} arguments`);
-        const invId = await this.runtime.register(id, encoded, schedule);
+        const invId = await this.registerCall(id, args, encoded, schedule);
         return new Invocation<R>(invId, id, this.access);
       };
     const call = callWith({ queue: resolved.queue, priority: resolved.priority, runAt: null });
@@ -124,6 +133,34 @@ export class Nenc {
     if (!("logger" in fn)) Object.defineProperty(fn, "logger", { value: logger });
     this.registry.set(id, task as unknown as Task<TaskFunction>);
     return task as Task<F>;
+  }
+
+  /**
+   * Register one call: its concurrency scopes computed from its arguments (a bad key is an
+   * error here, before anything is recorded), then recorded and routed. Returns the id of the
+   * invocation the call resolves to: a new one, or the unfinished one holding its
+   * registration scope.
+   */
+  private async registerCall(
+    taskId: string,
+    args: readonly unknown[],
+    encoded: string,
+    schedule: CallSchedule,
+  ): Promise<string> {
+    const task = this.getTask(taskId);
+    const control = concurrencyScopesOf(taskId, task.options, this.concurrencyKeys.get(taskId), args, encoded);
+    if (control?.scopes.registrationScope && task.options.onDiffNonKeyArgsRaise) {
+      const { orchestrator, stateBackend } = await this.runtime.getComponents();
+      const holder = await orchestrator.registrationHolder(control.scopes.registrationScope);
+      if (holder !== null) {
+        const existing = (await stateBackend.getInvocations([holder])).get(holder);
+        // Large arguments are stored by reference: compare the values themselves.
+        if (existing && (await resolveValue(stateBackend, existing.args)) !== encoded) {
+          throw new ConcurrencyConflictError(taskId, holder, control.key ?? "");
+        }
+      }
+    }
+    return this.runtime.register(taskId, encoded, schedule, control?.scopes);
   }
 
   /** The task registered under `id`; throws UnknownTaskError naming the known ids. */

@@ -2,6 +2,8 @@ export { Nenc, type NencOptions } from "./app.js";
 export { createComponents } from "./backends/registry.js";
 export { describeConfig, type ResolvedConfig, resolveConfig } from "./config/resolve.js";
 export { CONFIG_KEYS, type ConfigKey, type NencConfig, type NencConfigInput } from "./config/schema.js";
+export { CONCURRENCY_MODES, type ConcurrencyMode } from "./core/concurrency.js";
+export type { ResolvedConcurrencyOptions } from "./core/concurrency-options.js";
 export { currentContext, type TaskContext } from "./core/context.js";
 export type * from "./core/contract/index.js";
 export type { FindInvocationsQuery } from "./core/find-query.js";
@@ -12,6 +14,7 @@ export {
   canTransition,
   FINAL_STATUSES,
   isFinal,
+  SLOT_HOLDING_STATUSES,
   STATUS_TABLE,
   STATUSES,
   type Status,

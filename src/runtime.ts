@@ -3,7 +3,7 @@ import { type ResolvedConfig, resolveConfig } from "./config/resolve.js";
 import type { NencConfigInput } from "./config/schema.js";
 import { Batcher } from "./core/batcher.js";
 import { currentExecution } from "./core/context.js";
-import type { Components, LogRecord, NewInvocation } from "./core/contract/index.js";
+import type { Components, ConcurrencyScopes, LogRecord, NewInvocation } from "./core/contract/index.js";
 import { newInvocationId } from "./core/ids.js";
 import { checkValueSize, externalize } from "./core/large-values.js";
 import { LogRoot } from "./core/logger.js";
@@ -22,7 +22,7 @@ export class AppRuntime {
   private resolved: Promise<ResolvedConfig> | null = null;
   private components: Promise<Components> | null = null;
   private resultWaiter: ResultWaiter | null = null;
-  private readonly registrations = new Batcher<NewInvocation, null>((items) => this.flushRegistrations(items));
+  private readonly registrations = new Batcher<NewInvocation, string>((items) => this.flushRegistrations(items));
   private logBuffer: LogRecord[] = [];
   private logTimer: NodeJS.Timeout | null = null;
 
@@ -58,8 +58,17 @@ export class AppRuntime {
     return this.resultWaiter;
   }
 
-  /** Record and route one invocation; resolves once it is durable and routed. */
-  async register(taskId: string, args: string, schedule: CallSchedule): Promise<string> {
+  /**
+   * Record and route one invocation; resolves once it is durable and routed, with its id, or
+   * with the id of the unfinished invocation holding its registration scope (the new one is
+   * then recorded as CONCURRENCY_CONTROLLED_FINAL and not routed).
+   */
+  async register(
+    taskId: string,
+    args: string,
+    schedule: CallSchedule,
+    concurrency?: ConcurrencyScopes,
+  ): Promise<string> {
     const { config } = await this.config();
     checkValueSize(args, config, `${taskId} arguments`);
     const parent = currentExecution();
@@ -69,7 +78,7 @@ export class AppRuntime {
     const parentAttr = parent ? { "nenc.parent_invocation_id": parent.invocationId } : {};
     return withSpan("nenc.register", { ...attributes, ...parentAttr }, async () => {
       await this.getComponents();
-      await this.registrations.submit({
+      return this.registrations.submit({
         id,
         taskId,
         args,
@@ -77,12 +86,12 @@ export class AppRuntime {
         workflowId,
         createdAt: Date.now(),
         ...schedule,
+        concurrency,
       });
-      return id;
     });
   }
 
-  private async flushRegistrations(items: NewInvocation[]): Promise<null[]> {
+  private async flushRegistrations(items: NewInvocation[]): Promise<string[]> {
     const { orchestrator, broker, stateBackend } = await this.getComponents();
     const { config } = await this.config();
     // Large arguments go to the value store first; the invocation records their reference.
@@ -92,10 +101,13 @@ export class AppRuntime {
     // Data first, then status, then the broker: a crash in between leaves a REGISTERED
     // invocation that the pending-recovery pass routes again; nothing is lost.
     await stateBackend.saveInvocations(recorded);
-    await orchestrator.register(recorded);
+    const registered = await orchestrator.register(recorded);
+    const existing = new Map(registered.map((r) => [r.id, r.existingId]));
     // Sub-invocations come first: their parents usually wait on them (deadlock avoidance).
-    await broker.route(items.map((i) => routeRequestFor(i, i.parentId ? "subInvocation" : "call")));
-    return items.map(() => null);
+    await broker.route(
+      items.filter((i) => !existing.get(i.id)).map((i) => routeRequestFor(i, i.parentId ? "subInvocation" : "call")),
+    );
+    return items.map((i) => existing.get(i.id) ?? i.id);
   }
 
   private captureLog(rec: LogRecord): void {

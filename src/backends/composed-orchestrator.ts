@@ -1,6 +1,7 @@
 import type {
   BackendCapabilities,
   ChangeFeed,
+  ConcurrencyControlStore,
   FinalInvocationRetention,
   HistoryEntry,
   InvocationFilter,
@@ -11,9 +12,11 @@ import type {
   NewInvocation,
   Orchestrator,
   Outcome,
+  RegisterResult,
   RunnerContext,
   RunnerRecord,
   RunnerRegistry,
+  ScopeUsage,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -23,6 +26,7 @@ import type {
 /** The role objects an engine's orchestrator is made of, one concern each. */
 export interface OrchestratorRoles {
   statuses: InvocationStatusStore;
+  concurrency: ConcurrencyControlStore;
   retention: FinalInvocationRetention;
   runners: RunnerRegistry;
   leases: LeaseStore;
@@ -48,7 +52,7 @@ export abstract class ComposedOrchestrator implements Orchestrator {
 
   constructor(private readonly roles: OrchestratorRoles) {}
 
-  register(invocations: readonly NewInvocation[]): Promise<void> {
+  register(invocations: readonly NewInvocation[]): Promise<RegisterResult[]> {
     return this.roles.statuses.register(invocations);
   }
   transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
@@ -73,6 +77,12 @@ export abstract class ComposedOrchestrator implements Orchestrator {
     return this.roles.statuses.history(id);
   }
 
+  registrationHolder(scope: string): Promise<string | null> {
+    return this.roles.concurrency.registrationHolder(scope);
+  }
+  scopeUsage(): Promise<ScopeUsage[]> {
+    return this.roles.concurrency.scopeUsage();
+  }
   deleteFinalBefore(before: number, limit: number): Promise<string[]> {
     return this.roles.retention.deleteFinalBefore(before, limit);
   }

@@ -1,5 +1,13 @@
 import type { BackendName, NencConfig } from "../config/schema.js";
-import type { Broker, Components, Orchestrator, StateBackend } from "../core/contract/index.js";
+import type {
+  Broker,
+  Components,
+  Orchestrator,
+  StateBackend,
+  TransitionRequest,
+  TransitionResult,
+} from "../core/contract/index.js";
+import { routeAgain } from "../core/routing.js";
 import { ConfigError, isMissingPackage, MissingDependencyError } from "../errors/index.js";
 import type { EngineModule } from "./engine.js";
 
@@ -97,7 +105,35 @@ export async function createComponents(config: NencConfig): Promise<Components> 
     se.createStateBackend(config),
   ]);
   await Promise.all([orchestrator.init(), broker.init(), stateBackend.init()]);
-  return { orchestrator, broker, stateBackend };
+  return { orchestrator: routingWokenWaiters(orchestrator, { broker, stateBackend }), broker, stateBackend };
+}
+
+/**
+ * The orchestrator, with its transitions' woken concurrency waiters (moved to REROUTED in the
+ * same atomic step as the slot they got) routed to the broker right after. Orchestrator and
+ * broker may be different engines, so the routing cannot share their transaction; a routing
+ * lost to a crash is redone by recovery's pass over REROUTED work that is not queued.
+ */
+function routingWokenWaiters(
+  orchestrator: Orchestrator,
+  routing: { broker: Broker; stateBackend: StateBackend },
+): Orchestrator {
+  const transition = orchestrator.transition.bind(orchestrator);
+  return new Proxy(orchestrator, {
+    get(target, prop, receiver) {
+      if (prop !== "transition") {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return async (requests: readonly TransitionRequest[]): Promise<TransitionResult[]> => {
+        const results = await transition(requests);
+        const woken = results.flatMap((r) => (r.ok ? (r.woken ?? []) : []));
+        // Each keeps its queue, priority and run-at time, with the precedence of returned work.
+        await routeAgain(routing, woken, "returned");
+        return results;
+      };
+    },
+  });
 }
 
 export async function closeComponents(c: Components): Promise<void> {

@@ -59,6 +59,8 @@ export function toStatusRecord(r: Row): StatusRecord {
     retries: num(r, "retries", what),
     attempts: num(r, "attempts", what),
     updatedAt: num(r, "updated_at", what),
+    runningScope: strOrNull(r, "run_scope", what),
+    registrationScope: strOrNull(r, "reg_scope", what),
   };
 }
 

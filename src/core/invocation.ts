@@ -54,7 +54,8 @@ export class Invocation<R = unknown> {
   }
 
   /**
-   * Wait until the invocation is final. Resolves with the task's result; a FAILED task
+   * Wait until the invocation is final. Resolves with the task's result; a FAILED task (or one
+   * that ended CONCURRENCY_CONTROLLED_FINAL: its ConcurrencyControlledError)
    * rejects with TaskFailedError carrying the original error's name, message, stack and cause.
    * Inside a runner, the calling invocation is PAUSED while it waits (its slot is free for
    * other work) and RESUMED when the result is ready.
@@ -87,7 +88,8 @@ export class Invocation<R = unknown> {
         await pause?.waitEnded();
       }
       const outcome = await o.getOutcome(this.id);
-      if (rec.status === "FAILED" && outcome?.kind === "error") {
+      // CONCURRENCY_CONTROLLED_FINAL stores a ConcurrencyControlledError saying why it did not run.
+      if ((rec.status === "FAILED" || rec.status === "CONCURRENCY_CONTROLLED_FINAL") && outcome?.kind === "error") {
         throw new TaskFailedError(this.id, this.taskId, outcome.error);
       }
       if (rec.status === "SUCCESS" && outcome?.kind === "result") {

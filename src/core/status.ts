@@ -90,7 +90,8 @@ export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
     doc: "Running again after a pause.",
   },
   RETRY: {
-    next: ["PENDING", "CANCELLING"],
+    // A retry claimed while its running-concurrency scope is full is held back like a new call.
+    next: ["PENDING", "CONCURRENCY_CONTROLLED", "CONCURRENCY_CONTROLLED_FINAL", "CANCELLING"],
     onEnter: "release",
     leaveRequiresOwner: false,
     final: false,
@@ -118,7 +119,7 @@ export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
     doc: "Stopped by its runner (shutdown, lost child); rerouted at once.",
   },
   REROUTED: {
-    next: ["PENDING", "CONCURRENCY_CONTROLLED", "CANCELLING"],
+    next: ["PENDING", "CONCURRENCY_CONTROLLED", "CONCURRENCY_CONTROLLED_FINAL", "CANCELLING"],
     onEnter: "release",
     leaveRequiresOwner: false,
     final: false,
@@ -129,14 +130,14 @@ export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
     onEnter: "release",
     leaveRequiresOwner: false,
     final: false,
-    doc: "Held back by a concurrency limit; rerouted later.",
+    doc: "Held back by a running-concurrency limit; rerouted when a slot of its scope frees.",
   },
   CONCURRENCY_CONTROLLED_FINAL: {
     next: [],
     onEnter: "release",
     leaveRequiresOwner: false,
     final: true,
-    doc: "Not run because an equivalent invocation already exists.",
+    doc: "Not run: a duplicate registration (the call got the existing invocation), or blocked by a running-concurrency limit with rerouting off.",
   },
   PENDING_RECOVERY: {
     // Anyone may finish a recovery: a recoverer that died half-way is itself recovered.
@@ -178,6 +179,12 @@ export const CLAIMABLE_STATUSES: readonly Status[] = STATUSES.filter((s) =>
 export const OWNED_STATUSES: readonly Status[] = STATUSES.filter(
   (s) => STATUS_TABLE[s].onEnter === "acquire" || STATUS_TABLE[s].onEnter === "keep",
 );
+
+/**
+ * Statuses that hold a running-concurrency slot of the invocation's scope: the owned ones
+ * (claimed, running, paused, resumed). A claim (→ PENDING) counts them atomically.
+ */
+export const SLOT_HOLDING_STATUSES: readonly Status[] = STATUSES.filter((s) => OWNED_STATUSES.includes(s));
 
 /** Statuses recovery moves through: they take ownership (override) and lead back to REROUTED. */
 export const RECOVERY_STATUSES: readonly Status[] = STATUSES.filter(

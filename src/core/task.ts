@@ -1,4 +1,6 @@
 import { TaskDefinitionError } from "../errors/index.js";
+import type { ConcurrencyMode } from "./concurrency.js";
+import { type ResolvedConcurrencyOptions, resolveConcurrencyOptions } from "./concurrency-options.js";
 import type { TaskContext } from "./context.js";
 import type { Invocation } from "./invocation.js";
 import type { InvocationGroup } from "./invocation-group.js";
@@ -7,7 +9,7 @@ import type { Logger } from "./logger.js";
 /** An error class (any constructor arguments): `never[]` accepts every parameter list without `any`. */
 export type ErrorClass = abstract new (...args: never[]) => Error;
 
-export interface TaskOptions {
+export interface TaskOptions<F extends TaskFunction = TaskFunction> {
   /** Task id; default: the function's name. Unique within the app. */
   name?: string;
   /** Retries after the first attempt for errors in `retryFor` (and RetryError). Default 0. */
@@ -16,6 +18,30 @@ export interface TaskOptions {
   retryFor?: readonly ErrorClass[];
   /** `parallelize` registers its calls in transactions of this many. Default 100 (pynenc's). */
   parallelBatchSize?: number;
+  /**
+   * While an invocation of the same scope (task / task and arguments / task and key) is not
+   * final, a call returns that invocation's handle instead of running again. Default DISABLED.
+   */
+  registrationConcurrency?: ConcurrencyMode;
+  /**
+   * At most `runningConcurrencyLimit` invocations of a scope run (claimed, running, paused)
+   * at once; a claim beyond it is held back (see rerouteOnConcurrencyControl). Default DISABLED.
+   */
+  runningConcurrency?: ConcurrencyMode;
+  /** The key of a call for the "KEYS" modes, from the task's own arguments; must return a string. */
+  concurrencyKey?: (...args: Parameters<F>) => string;
+  /** Slots per running scope (beyond pynenc, which has 1). Default 1. */
+  runningConcurrencyLimit?: number;
+  /**
+   * With registrationConcurrency "KEYS": a call whose key matches an unfinished invocation but
+   * whose other arguments differ throws ConcurrencyConflictError instead of returning it. Default false.
+   */
+  onDiffNonKeyArgsRaise?: boolean;
+  /**
+   * A claim held back by runningConcurrency waits (CONCURRENCY_CONTROLLED) and is rerouted when
+   * a slot of its scope frees; false (pynenc's default): it ends CONCURRENCY_CONTROLLED_FINAL.
+   */
+  rerouteOnConcurrencyControl?: boolean;
   /** The queue its calls go to; a runner takes work from its `runnerQueues` only. Default "default". */
   queue?: string;
   /**
@@ -25,7 +51,7 @@ export interface TaskOptions {
   priority?: number;
 }
 
-export interface ResolvedTaskOptions {
+export interface ResolvedTaskOptions extends ResolvedConcurrencyOptions {
   maxRetries: number;
   retryFor: readonly ErrorClass[];
   parallelBatchSize: number;
@@ -82,7 +108,7 @@ export interface Task<F extends TaskFunction> {
   parallelize(argsList: ReadonlyArray<Parameters<F>>): Promise<InvocationGroup<Awaited<ReturnType<F>>>>;
 }
 
-export function resolveTaskId(fn: TaskFunction, options: TaskOptions): string {
+export function resolveTaskId<F extends TaskFunction>(fn: F, options: TaskOptions<F>): string {
   const id = options.name ?? fn.name;
   if (!id) {
     throw new TaskDefinitionError(
@@ -95,7 +121,10 @@ export function resolveTaskId(fn: TaskFunction, options: TaskOptions): string {
   return id;
 }
 
-export function resolveTaskOptions(id: string, options: TaskOptions): Omit<ResolvedTaskOptions, "queue" | "priority"> {
+export function resolveTaskOptions<F extends TaskFunction>(
+  id: string,
+  options: TaskOptions<F>,
+): Omit<ResolvedTaskOptions, "queue" | "priority"> {
   const maxRetries = options.maxRetries ?? 0;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new TaskDefinitionError(`Task "${id}": maxRetries must be a non-negative integer, got ${maxRetries}.`);
@@ -111,5 +140,6 @@ export function resolveTaskOptions(id: string, options: TaskOptions): Omit<Resol
       `Task "${id}": parallelBatchSize must be a positive integer, got ${parallelBatchSize}.`,
     );
   }
-  return { maxRetries, retryFor: options.retryFor ?? [], parallelBatchSize };
+  const concurrency = resolveConcurrencyOptions(id, options);
+  return { maxRetries, retryFor: options.retryFor ?? [], parallelBatchSize, ...concurrency };
 }

@@ -21,6 +21,8 @@ export const ErrorCode = {
   NoContext: "NENC_NO_CONTEXT",
   InvalidArgument: "NENC_INVALID_ARGUMENT",
   Aborted: "NENC_ABORTED",
+  ConcurrencyControlled: "NENC_CONCURRENCY_CONTROLLED",
+  ConcurrencyConflict: "NENC_CONCURRENCY_CONFLICT",
   ValueTooLarge: "NENC_VALUE_TOO_LARGE",
 } as const;
 
@@ -186,8 +188,8 @@ export class AppLoadError extends NencError {
  */
 /** A call's options or a query is invalid (a bad limit, an unknown status...): nothing was done. */
 export class InvalidArgumentError extends NencError {
-  constructor(message: string) {
-    super(ErrorCode.InvalidArgument, message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.InvalidArgument, message, options);
   }
 }
 
@@ -283,5 +285,40 @@ export function redactUrl(url: string): string {
     return u.toString();
   } catch {
     return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+  }
+}
+
+/**
+ * Stored as the outcome of an invocation that ended CONCURRENCY_CONTROLLED_FINAL: its
+ * running-concurrency scope was full and the task does not reroute (pynenc's default), or it
+ * was a duplicate registration. `result()` rejects with a TaskFailedError of this code.
+ */
+export class ConcurrencyControlledError extends NencError {
+  constructor(
+    readonly invocationId: string,
+    readonly scope: string,
+    detail: string,
+  ) {
+    super(
+      ErrorCode.ConcurrencyControlled,
+      `Invocation ${invocationId} was not run: ${detail} (scope ${scope}). Set rerouteOnConcurrencyControl: true on the task to run it once a slot frees.`,
+    );
+  }
+}
+
+/**
+ * A call with the same concurrency key as a registered, unfinished invocation but different
+ * other arguments, on a task with onDiffNonKeyArgsRaise: nothing was recorded.
+ */
+export class ConcurrencyConflictError extends NencError {
+  constructor(
+    readonly taskId: string,
+    readonly existingId: string,
+    readonly key: string,
+  ) {
+    super(
+      ErrorCode.ConcurrencyConflict,
+      `Task "${taskId}": invocation ${existingId} with concurrency key "${key}" is registered and not finished, and its other arguments differ from this call's; nothing was recorded. Wait for ${existingId} to finish, or set onDiffNonKeyArgsRaise: false to get its handle instead.`,
+    );
   }
 }

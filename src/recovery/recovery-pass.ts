@@ -1,3 +1,4 @@
+import { wakeStrandedWaiters } from "../concurrency/stranded.js";
 import type { Broker, Orchestrator, StateBackend, StatusRecord } from "../core/contract/index.js";
 import type { Logger } from "../core/logger.js";
 import { takeAndReroute } from "../core/operations/reroute.js";
@@ -84,7 +85,8 @@ export async function recoverDeadRunnersWork(deps: RecoveryDeps, deadAfterMs: nu
 
 /**
  * Invocations stuck PENDING longer than `maxPendingMs`, recovery statuses left half-done for
- * as long, and REGISTERED/REROUTED invocations that are no longer queued (lost deliveries).
+ * as long, REGISTERED/REROUTED invocations that are no longer queued (lost deliveries), and
+ * concurrency waiters whose scope has a free slot (see wakeStrandedWaiters).
  */
 export async function recoverStalePending(deps: RecoveryDeps, maxPendingMs: number): Promise<RecoveryReport> {
   const before = Date.now() - maxPendingMs;
@@ -95,6 +97,7 @@ export async function recoverStalePending(deps: RecoveryDeps, maxPendingMs: numb
     (r) => `${r.status} for over ${Math.round(maxPendingMs / 1000)} s (owner ${r.ownerId ?? "none"})`,
   );
   recovered.push(...(await rerouteLostDeliveries(deps, before, "no longer queued")));
+  recovered.push(...(await wakeStrandedWaiters(deps)));
   return { deadRunners: [], recovered };
 }
 

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Components, NewInvocation, TransitionResult } from "../../src/core/contract/index.js";
+import { concurrencyCases } from "./concurrency.case.js";
 import { findCases } from "./find.case.js";
 import { retentionCases } from "./retention.case.js";
 import { schedulingCases } from "./scheduling.case.js";
@@ -70,6 +71,8 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       const [r] = await c.orchestrator.transition([{ id, to: "RUNNING", runnerId: runner, token: ok(p).token }]);
       return ok(r).token;
     };
+
+    concurrencyCases({ test, c: () => c, open: () => open(), inv, ok });
 
     test("register records REGISTERED with its first history row, once", async () => {
       const [a] = await registered();

@@ -7,13 +7,14 @@ import {
   OWNED_STATUSES,
   RECOVERY_STATUSES,
   recoveryStatusFor,
+  SLOT_HOLDING_STATUSES,
   STATUS_TABLE,
   STATUSES,
 } from "../../src/core/status.js";
 import { renderStatusSvg, renderStatusTable, renderStatusText } from "../../src/core/status-diagram.js";
 
 describe("status state machine (one table)", () => {
-  it("has pynenc's transitions, plus PAUSED/RESUMED -> RUNNING_RECOVERY and cancel from every non-final status", () => {
+  it("has pynenc's transitions, plus PAUSED/RESUMED -> RUNNING_RECOVERY, cancel from every non-final status and concurrency control from every claimable status", () => {
     const C = "CANCELLING";
     expect(STATUS_TABLE.REGISTERED.next).toEqual([
       "PENDING",
@@ -35,7 +36,15 @@ describe("status state machine (one table)", () => {
     expect(STATUS_TABLE.CANCELLING.next).toEqual(["FAILED"]);
     for (const s of STATUSES) if (!STATUS_TABLE[s].final && s !== C) expect(STATUS_TABLE[s].next).toContain(C);
     expect(STATUS_TABLE.KILLED.next).toEqual(["REROUTED", C]);
-    expect(STATUS_TABLE.RETRY.next).toEqual(["PENDING", C]);
+    // Every status a runner claims from can be held back by running concurrency instead.
+    expect(STATUS_TABLE.RETRY.next).toEqual(["PENDING", "CONCURRENCY_CONTROLLED", "CONCURRENCY_CONTROLLED_FINAL", C]);
+    expect(STATUS_TABLE.REROUTED.next).toEqual([
+      "PENDING",
+      "CONCURRENCY_CONTROLLED",
+      "CONCURRENCY_CONTROLLED_FINAL",
+      C,
+    ]);
+    expect(STATUS_TABLE.CONCURRENCY_CONTROLLED.next).toEqual(["REROUTED", C]);
     expect(FINAL_STATUSES).toEqual(["SUCCESS", "FAILED", "CONCURRENCY_CONTROLLED_FINAL"]);
   });
 
@@ -48,6 +57,7 @@ describe("status state machine (one table)", () => {
 
   it("derived sets follow the table", () => {
     expect([...CLAIMABLE_STATUSES].sort()).toEqual(["REGISTERED", "REROUTED", "RETRY"]);
+    expect(SLOT_HOLDING_STATUSES).toEqual(["PENDING", "RUNNING", "PAUSED", "RESUMED"]);
     expect([...OWNED_STATUSES].sort()).toEqual(["PAUSED", "PENDING", "RESUMED", "RUNNING"]);
     expect([...RECOVERY_STATUSES].sort()).toEqual(["PENDING_RECOVERY", "RUNNING_RECOVERY"]);
     expect(recoveryStatusFor("PENDING")).toBe("PENDING_RECOVERY");

@@ -1,24 +1,33 @@
+import { blockedNote, blockedStatus, controlledOutcome, duplicateNote, wokenNote } from "../../core/concurrency.js";
 import type {
   HistoryEntry,
   InvocationFilter,
   InvocationStatusStore,
   NewInvocation,
   Outcome,
+  RegisterResult,
   StatusCount,
   StatusRecord,
   TransitionRequest,
   TransitionResult,
 } from "../../core/contract/index.js";
-import { decideTransition } from "../../core/status.js";
+import { decideTransition, SLOT_HOLDING_STATUSES } from "../../core/status.js";
+import { oldestWaiter, registrationHolder, slotHolders } from "./concurrency.js";
 import type { MemoryStore } from "./store.js";
 
 /** Invocation statuses, history and outcomes in process memory; same rules as every engine. */
 export class MemInvocationStatus implements InvocationStatusStore {
   constructor(private readonly store: MemoryStore) {}
 
-  async register(invocations: readonly NewInvocation[]): Promise<void> {
+  async register(invocations: readonly NewInvocation[]): Promise<RegisterResult[]> {
+    const out: RegisterResult[] = [];
     for (const inv of invocations) {
-      if (this.store.statuses.has(inv.id)) continue;
+      if (this.store.statuses.has(inv.id)) {
+        out.push({ id: inv.id, existingId: null });
+        continue;
+      }
+      const c = inv.concurrency;
+      const existingId = c?.registrationScope ? registrationHolder(this.store, c.registrationScope) : null;
       this.store.statuses.set(inv.id, {
         id: inv.id,
         taskId: inv.taskId,
@@ -28,7 +37,10 @@ export class MemInvocationStatus implements InvocationStatusStore {
         retries: 0,
         attempts: 0,
         updatedAt: inv.createdAt,
+        runningScope: c?.runningScope ?? null,
+        registrationScope: c?.registrationScope ?? null,
       });
+      if (c) this.store.concurrency.set(inv.id, c);
       this.store.history.set(inv.id, [
         {
           invocationId: inv.id,
@@ -41,8 +53,19 @@ export class MemInvocationStatus implements InvocationStatusStore {
           note: null,
         },
       ]);
+      if (existingId !== null && c?.registrationScope) {
+        this.applyOne({
+          id: inv.id,
+          to: "CONCURRENCY_CONTROLLED_FINAL",
+          runnerId: null,
+          note: duplicateNote(existingId),
+          outcome: controlledOutcome(inv.id, c.registrationScope, `a duplicate of ${existingId}`),
+        });
+      }
+      out.push({ id: inv.id, existingId });
     }
     this.store.events.emit("change");
+    return out;
   }
 
   async transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
@@ -51,9 +74,36 @@ export class MemInvocationStatus implements InvocationStatusStore {
     return results;
   }
 
-  private applyOne(req: TransitionRequest): TransitionResult {
-    const row = this.store.statuses.get(req.id);
-    if (!row) return { ok: false, id: req.id, reason: "not-found", current: null };
+  /** One transition with running concurrency: a claim of a full scope is diverted; a freed slot wakes a waiter. */
+  private applyOne(asked: TransitionRequest): TransitionResult {
+    const row = this.store.statuses.get(asked.id);
+    if (!row) return { ok: false, id: asked.id, reason: "not-found", current: null };
+    let req = asked;
+    const c = this.store.concurrency.get(asked.id);
+    if (asked.to === "PENDING" && c?.runningScope && decideTransition(row, asked).ok) {
+      if (slotHolders(this.store, c.runningScope, asked.id) >= c.runningLimit) {
+        const to = blockedStatus(c);
+        const note = blockedNote(c.runningScope, c.runningLimit);
+        const outcome =
+          to === "CONCURRENCY_CONTROLLED_FINAL" ? controlledOutcome(asked.id, c.runningScope, note) : undefined;
+        req = { id: asked.id, to, runnerId: asked.runnerId, note, outcome };
+      }
+    }
+    const from = row.status;
+    const result = this.write(row, req);
+    if (!result.ok || !c?.runningScope) return result;
+    if (SLOT_HOLDING_STATUSES.includes(from) && !SLOT_HOLDING_STATUSES.includes(result.to)) {
+      const waiter = oldestWaiter(this.store, c.runningScope);
+      const waiterRow = waiter === null ? undefined : this.store.statuses.get(waiter);
+      if (waiter !== null && waiterRow) {
+        this.write(waiterRow, { id: waiter, to: "REROUTED", runnerId: asked.runnerId, note: wokenNote(asked.id) });
+        return { ...result, woken: [waiter] };
+      }
+    }
+    return result;
+  }
+
+  private write(row: StatusRecord, req: TransitionRequest): TransitionResult {
     const decision = decideTransition(row, req);
     if (!decision.ok) return { ok: false, id: req.id, reason: decision.reason, current: row.status };
     const from = row.status;
@@ -63,6 +113,7 @@ export class MemInvocationStatus implements InvocationStatusStore {
       retries: row.retries + (req.countRetry ? 1 : 0),
     });
     if (req.to === "RUNNING") row.attempts++;
+    if (req.to === "CONCURRENCY_CONTROLLED") this.store.waitSeq.set(req.id, ++this.store.nextWaitSeq);
     const hist = this.store.history.get(req.id) ?? [];
     hist.push({
       invocationId: req.id,

@@ -1,5 +1,6 @@
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator, NO_SESSIONS } from "../composed-orchestrator.js";
+import { MemConcurrency } from "./concurrency.js";
 import { MemInvocationStatus } from "./invocation-status.js";
 import { MemLeases } from "./leases.js";
 import { MemRetention } from "./retention.js";
@@ -18,6 +19,7 @@ export class MemOrchestrator extends ComposedOrchestrator {
   constructor(private readonly store: MemoryStore) {
     super({
       statuses: new MemInvocationStatus(store),
+      concurrency: new MemConcurrency(store),
       retention: new MemRetention(store),
       runners: new MemRunnerRegistry(store),
       leases: new MemLeases(store),

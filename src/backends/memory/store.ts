@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type {
+  ConcurrencyScopes,
   HistoryEntry,
   InvocationData,
   LogRecord,
@@ -13,6 +14,11 @@ export class MemoryStore {
   readonly statuses = new Map<string, StatusRecord>();
   readonly history = new Map<string, HistoryEntry[]>();
   readonly outcomes = new Map<string, Outcome>();
+  /** Concurrency scopes of the invocations that have any. */
+  readonly concurrency = new Map<string, ConcurrencyScopes>();
+  /** When each waiter (CONCURRENCY_CONTROLLED) began waiting, in order (FIFO wake-ups). */
+  readonly waitSeq = new Map<string, number>();
+  nextWaitSeq = 0;
   readonly invocations = new Map<string, InvocationData>();
   readonly runners = new Map<string, RunnerRecord>();
   readonly leases = new Map<string, { holder: string; expiresAt: number }>();
@@ -30,6 +36,8 @@ export class MemoryStore {
     this.statuses.clear();
     this.history.clear();
     this.outcomes.clear();
+    this.concurrency.clear();
+    this.waitSeq.clear();
     this.invocations.clear();
     this.runners.clear();
     this.leases.clear();

@@ -1,15 +1,31 @@
+import {
+  blockedNote,
+  blockedStatus,
+  controlledOutcome,
+  duplicateNote,
+  NO_SCOPES,
+  wokenNote,
+} from "../../core/concurrency.js";
 import type {
   HistoryEntry,
   InvocationFilter,
   InvocationStatusStore,
   NewInvocation,
   Outcome,
+  RegisterResult,
   StatusCount,
   StatusRecord,
   TransitionRequest,
   TransitionResult,
 } from "../../core/contract/index.js";
-import { decideTransition, isStatus, STATUS_TABLE, type Status } from "../../core/status.js";
+import {
+  decideTransition,
+  FINAL_STATUSES,
+  isStatus,
+  SLOT_HOLDING_STATUSES,
+  STATUS_TABLE,
+  type Status,
+} from "../../core/status.js";
 import { toHistoryEntry, toOutcome, toStatusRecord } from "../sql-rows.js";
 import type { PostgresHandle, Queryable } from "./pool.js";
 
@@ -18,6 +34,9 @@ type Row = Record<string, unknown>;
 interface Locked {
   rec: StatusRecord;
   historyLen: number;
+  /** Running concurrency: slots per scope, and whether a blocked claim waits (else it ends). */
+  limit: number;
+  reroute: boolean;
 }
 
 /**
@@ -34,9 +53,65 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     this.sql = statusSql(h.s);
   }
 
-  async register(invocations: readonly NewInvocation[]): Promise<void> {
-    if (invocations.length === 0) return;
-    await this.h.query("register", this.sql.register, [invocations.map((i) => i.id), invocations.map((i) => i.taskId)]);
+  async register(invocations: readonly NewInvocation[]): Promise<RegisterResult[]> {
+    if (invocations.length === 0) return [];
+    const plain = invocations.filter((i) => !i.concurrency);
+    const scoped = invocations.filter((i) => i.concurrency);
+    const plainArgs = [plain.map((i) => i.id), plain.map((i) => i.taskId)];
+    if (scoped.length === 0) {
+      await this.h.query("register", this.sql.register, plainArgs);
+      return invocations.map((i) => ({ id: i.id, existingId: null }));
+    }
+    const existing = new Map<string, string | null>();
+    await this.h.tx("register", async (q) => {
+      existing.clear();
+      // One transaction per registration scope at a time: the check for a holder and the
+      // insert are atomic. The whole batch is one transaction.
+      const regScopes = [...new Set(scoped.flatMap((i) => i.concurrency?.registrationScope ?? []))].sort();
+      for (const scope of regScopes) await q.query(this.sql.advisoryLock, [`${this.h.s}:reg:${scope}`]);
+      if (plain.length > 0) await q.query(this.sql.register, plainArgs);
+      for (const inv of scoped) existing.set(inv.id, await this.registerScoped(q, inv));
+    });
+    return invocations.map((i) => ({ id: i.id, existingId: existing.get(i.id) ?? null }));
+  }
+
+  /** Insert one invocation with scopes; a duplicate of a registration scope's holder ends CONCURRENCY_CONTROLLED_FINAL. */
+  private async registerScoped(q: Queryable, inv: NewInvocation): Promise<string | null> {
+    const c = inv.concurrency ?? NO_SCOPES;
+    const holderOf = async (scope: string) =>
+      (await q.query<Row>(this.sql.registrationHolder, [scope, FINAL_STATUSES, inv.id])).rows[0]?.id;
+    const holder = c.registrationScope ? await holderOf(c.registrationScope) : undefined;
+    const inserted = await q.query<Row>(this.sql.registerOne, [
+      inv.id,
+      inv.taskId,
+      c.runningScope,
+      c.runningLimit,
+      c.rerouteWhenBlocked,
+      c.registrationScope,
+    ]);
+    if (inserted.rows.length === 0) {
+      // A retried transaction whose first COMMIT landed: report what it decided then.
+      const [row] = (await q.query<Row>(this.sql.getMany, [[inv.id]])).rows;
+      if (row?.status !== "CONCURRENCY_CONTROLLED_FINAL" || !c.registrationScope) return null;
+      const earlier = await holderOf(c.registrationScope);
+      return earlier === undefined ? null : String(earlier);
+    }
+    if (holder === undefined || !c.registrationScope) return null;
+    const holderId = String(holder);
+    await q.query(this.sql.update, [
+      inv.id,
+      "REGISTERED",
+      0,
+      "CONCURRENCY_CONTROLLED_FINAL",
+      null,
+      0,
+      0,
+      null,
+      duplicateNote(holderId),
+    ]);
+    const { error } = controlledOutcome(inv.id, c.registrationScope, `a duplicate of ${holderId}`);
+    await q.query(this.sql.saveOutcome, [inv.id, "error", JSON.stringify(error)]);
+    return holderId;
   }
 
   async transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
@@ -45,15 +120,71 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     return this.h.tx("transition", async (q, attempt) => {
       const { rows } = await q.query<Row>(this.sql.lockRows, [ids]);
       const state = new Map<string, Locked>(
-        rows.map((r) => [String(r.id), { rec: toStatusRecord(r), historyLen: Number(r.history_len) }]),
+        rows.map((r) => [
+          String(r.id),
+          {
+            rec: toStatusRecord(r),
+            historyLen: Number(r.history_len),
+            limit: Number(r.run_limit),
+            reroute: r.run_reroute === true,
+          },
+        ]),
       );
+      // Every running scope the batch touches is locked (in order: no deadlock between batches)
+      // before any count of its holders, so claims and releases of a scope are serialized.
+      const runScopes = [
+        ...new Set(rows.flatMap((r) => (typeof r.run_scope === "string" ? [r.run_scope] : []))),
+      ].sort();
+      for (const scope of runScopes) await q.query(this.sql.advisoryLock, [`${this.h.s}:run:${scope}`]);
       const out: TransitionResult[] = [];
       for (const req of requests) out.push(await this.applyOne(q, req, state, attempt > 0));
       return out;
     });
   }
 
+  /**
+   * One transition, with running concurrency (the scope's advisory lock is held): a claim
+   * (→ PENDING) of a full scope is diverted; one that frees a slot wakes the oldest waiter.
+   */
   private async applyOne(
+    q: Queryable,
+    asked: TransitionRequest,
+    state: Map<string, Locked>,
+    recheck: boolean,
+  ): Promise<TransitionResult> {
+    const cur = state.get(asked.id);
+    const scope = cur?.rec.runningScope ?? null;
+    let req = asked;
+    if (cur && scope !== null && asked.to === "PENDING" && decideTransition(cur.rec, asked).ok) {
+      const [row] = (await q.query<Row>(this.sql.slotHolders, [scope, SLOT_HOLDING_STATUSES, asked.id])).rows;
+      if (Number(row?.n) >= cur.limit) {
+        const to = blockedStatus({ ...NO_SCOPES, rerouteWhenBlocked: cur.reroute });
+        const note = blockedNote(scope, cur.limit);
+        const outcome = to === "CONCURRENCY_CONTROLLED_FINAL" ? controlledOutcome(asked.id, scope, note) : undefined;
+        req = { id: asked.id, to, runnerId: asked.runnerId, note, outcome };
+      }
+    }
+    const result = await this.write(q, req, state, recheck);
+    if (!result.ok || scope === null) return result;
+    if (SLOT_HOLDING_STATUSES.includes(result.from) && !SLOT_HOLDING_STATUSES.includes(result.to)) {
+      // A waiter locked by another transaction is being changed there (cancelled, or woken): skip it.
+      const [w] = (await q.query<Row>(this.sql.oldestWaiter, [scope])).rows;
+      if (w) {
+        const id = String(w.id);
+        state.set(id, { rec: toStatusRecord(w), historyLen: Number(w.history_len), limit: 0, reroute: false });
+        const woke = await this.write(
+          q,
+          { id, to: "REROUTED", runnerId: asked.runnerId, note: wokenNote(asked.id) },
+          state,
+          false,
+        );
+        if (woke.ok) return { ...result, woken: [id] };
+      }
+    }
+    return result;
+  }
+
+  private async write(
     q: Queryable,
     req: TransitionRequest,
     state: Map<string, Locked>,
@@ -80,12 +211,13 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     ]);
     const row = rows.rows[0];
     if (!row) return { ok: false, id: req.id, reason: "status-changed", current: cur.rec.status };
+    if (next.status === "CONCURRENCY_CONTROLLED") await q.query(this.sql.queueWaiter, [cur.rec.runningScope, req.id]);
     if (req.outcome) {
       const value = req.outcome.kind === "result" ? req.outcome.value : JSON.stringify(req.outcome.error);
       await q.query(this.sql.saveOutcome, [req.id, req.outcome.kind, value]);
     }
     const rec = toStatusRecord(row);
-    state.set(req.id, { rec, historyLen: Number(row.history_len) });
+    state.set(req.id, { ...cur, rec, historyLen: Number(row.history_len) });
     return {
       ok: true,
       id: req.id,
@@ -182,6 +314,18 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
 function statusSql(s: string) {
   const now = `${s}.now_ms()`;
   return {
+    advisoryLock: "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))",
+    registrationHolder: `SELECT id FROM ${s}.status WHERE reg_scope = $1 AND status <> ALL($2::text[]) AND id <> $3 LIMIT 1`,
+    registerOne: `WITH ins AS (
+        INSERT INTO ${s}.status (id, task_id, status, owner_id, token, retries, updated_at, history_len, run_scope, run_limit, run_reroute, reg_scope)
+        VALUES ($1, $2, 'REGISTERED', NULL, 0, 0, ${now}, 1, $3, $4, $5, $6)
+        ON CONFLICT (id) DO NOTHING RETURNING id, updated_at)
+      INSERT INTO ${s}.history (invocation_id, seq, status, owner_id, token, actor_id, at, note)
+      SELECT id, 1, 'REGISTERED', NULL, 0, NULL, updated_at, NULL FROM ins RETURNING invocation_id`,
+    slotHolders: `SELECT count(*)::int AS n FROM ${s}.status WHERE run_scope = $1 AND status = ANY($2::text[]) AND id <> $3`,
+    oldestWaiter: `SELECT * FROM ${s}.status WHERE run_scope = $1 AND status = 'CONCURRENCY_CONTROLLED'
+      ORDER BY wait_seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    queueWaiter: `UPDATE ${s}.status SET wait_seq = (SELECT coalesce(max(wait_seq), 0) + 1 FROM ${s}.status WHERE run_scope = $1) WHERE id = $2`,
     register: `WITH ins AS (
         INSERT INTO ${s}.status (id, task_id, status, owner_id, token, retries, updated_at, history_len)
         SELECT id, task_id, 'REGISTERED', NULL, 0, 0, ${now}, 1 FROM unnest($1::text[], $2::text[]) AS t(id, task_id)

@@ -1,5 +1,6 @@
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
+import { PostgresConcurrency } from "./concurrency.js";
 import { PostgresInvocationStatus } from "./invocation-status.js";
 import { PostgresLeases } from "./leases.js";
 import { PostgresLiveness } from "./liveness.js";
@@ -19,6 +20,7 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
   constructor(private readonly h: PostgresHandle) {
     super({
       statuses: new PostgresInvocationStatus(h),
+      concurrency: new PostgresConcurrency(h),
       retention: new PostgresRetention(h),
       runners: new PostgresRunnerRegistry(h),
       leases: new PostgresLeases(h),

@@ -51,11 +51,21 @@ function num(o: Record<string, unknown>, k: string, what: string): number {
   return v;
 }
 
-/** HMGET inv:<id> task status owner token retries updated attempts. */
-export const STATUS_FIELDS = ["task", "status", "owner", "token", "retries", "updated", "attempts"] as const;
+/** HMGET inv:<id> task status owner token retries updated attempts rs gs. */
+export const STATUS_FIELDS = [
+  "task",
+  "status",
+  "owner",
+  "token",
+  "retries",
+  "updated",
+  "attempts",
+  "rs",
+  "gs",
+] as const;
 
 export function decodeStatus(id: string, fields: (string | null)[]): StatusRecord | null {
-  const [task, status, owner, token, retries, updated, attempts] = fields;
+  const [task, status, owner, token, retries, updated, attempts, rs, gs] = fields;
   if (status === null || status === undefined) return null;
   const what = `Invocation ${id} in Redis`;
   if (!isStatus(status)) throw new CorruptRecordError(`${what} has an unknown status "${status}"; it was left as is.`);
@@ -69,6 +79,8 @@ export function decodeStatus(id: string, fields: (string | null)[]): StatusRecor
     retries: int(retries ?? undefined, `${what}: retries`),
     updatedAt: int(updated ?? undefined, `${what}: updatedAt`),
     attempts: attempts ? int(attempts, `${what}: attempts`) : 0,
+    runningScope: rs ? rs : null,
+    registrationScope: gs ? gs : null,
   };
 }
 

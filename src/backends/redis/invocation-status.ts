@@ -5,6 +5,7 @@ import type {
   InvocationStatusStore,
   NewInvocation,
   Outcome,
+  RegisterResult,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -18,7 +19,7 @@ import { values } from "./pipeline.js";
 import { scripts } from "./scripts.js";
 
 /** What transition.lua returns per request. */
-type ScriptResult = [1, Status, Status, number, string, number, number] | [0, TransitionRefusal, string];
+type ScriptResult = [1, Status, Status, number, string, number, number, string[]?] | [0, TransitionRefusal, string];
 
 interface TransitionReply {
   corrupt?: [string, string, string];
@@ -42,10 +43,26 @@ export class RedisInvocationStatus implements InvocationStatusStore {
     return this.conn.cmd;
   }
 
-  async register(invocations: readonly NewInvocation[]): Promise<void> {
-    if (invocations.length === 0) return;
-    const list = invocations.map((i) => [i.id, i.taskId, i.createdAt]);
-    await scripts().register.run(this.cmd, [this.p, JSON.stringify(list)]);
+  async register(invocations: readonly NewInvocation[]): Promise<RegisterResult[]> {
+    if (invocations.length === 0) return [];
+    const list = invocations.map((i) => {
+      const c = i.concurrency;
+      return [
+        i.id,
+        i.taskId,
+        i.createdAt,
+        c?.runningScope ?? "",
+        c?.runningLimit ?? 0,
+        c?.rerouteWhenBlocked ? 1 : 0,
+        c?.registrationScope ?? "",
+      ];
+    });
+    const reply = await scripts().register.json(this.cmd, [this.p, JSON.stringify(list)]);
+    const existing = Array.isArray(reply) ? reply : [];
+    return invocations.map((inv, i) => {
+      const e: unknown = existing[i];
+      return { id: inv.id, existingId: typeof e === "string" && e !== "" ? e : null };
+    });
   }
 
   async transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
@@ -82,8 +99,9 @@ export class RedisInvocationStatus implements InvocationStatusStore {
     return results.map((r, i): TransitionResult => {
       const id = requests[i]?.id ?? "";
       if (r[0] === 1) {
-        const [, from, to, token, owner, retries, attempts] = r;
-        return { ok: true, id, from, to, token, ownerId: owner === "" ? null : owner, retries, attempts };
+        const [, from, to, token, owner, retries, attempts, woken] = r;
+        const ok = { ok: true as const, id, from, to, token, ownerId: owner === "" ? null : owner, retries, attempts };
+        return woken && woken.length > 0 ? { ...ok, woken } : ok;
       }
       const [, reason, current] = r;
       return { ok: false, id, reason, current: isStatus(current) ? current : null };

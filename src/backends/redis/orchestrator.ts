@@ -1,6 +1,7 @@
 import type { NencConfig } from "../../config/schema.js";
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
+import { RedisConcurrency } from "./concurrency.js";
 import type { RedisConnection } from "./connection.js";
 import { RedisInvocationStatus } from "./invocation-status.js";
 import { RedisLeases } from "./leases.js";
@@ -29,6 +30,7 @@ export class RedisOrchestrator extends ComposedOrchestrator {
     const p = conn.keys.orchestrator;
     super({
       statuses: new RedisInvocationStatus(conn, p),
+      concurrency: new RedisConcurrency(conn, p),
       retention: new RedisRetention(conn, p),
       runners: new RedisRunnerRegistry(conn, p),
       leases: new RedisLeases(conn, p),

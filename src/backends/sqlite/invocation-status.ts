@@ -1,16 +1,25 @@
 import type { Database } from "better-sqlite3";
+import {
+  blockedNote,
+  blockedStatus,
+  controlledOutcome,
+  duplicateNote,
+  NO_SCOPES,
+  wokenNote,
+} from "../../core/concurrency.js";
 import type {
   HistoryEntry,
   InvocationFilter,
   InvocationStatusStore,
   NewInvocation,
   Outcome,
+  RegisterResult,
   StatusCount,
   StatusRecord,
   TransitionRequest,
   TransitionResult,
 } from "../../core/contract/index.js";
-import { decideTransition, isStatus, type Status } from "../../core/status.js";
+import { decideTransition, FINAL_STATUSES, isStatus, SLOT_HOLDING_STATUSES, type Status } from "../../core/status.js";
 import { toHistoryEntry, toOutcome, toStatusRecord } from "../sql-rows.js";
 import type { SqliteDatabase } from "./database.js";
 
@@ -33,18 +42,40 @@ export class SQLiteInvocationStatus implements InvocationStatusStore {
     this.sql = statusStatements(handle.db, p);
   }
 
-  async register(invocations: readonly NewInvocation[]): Promise<void> {
-    this.handle.db
-      .transaction(() => {
-        for (const inv of invocations) {
-          const r = this.sql.insertStatus.run(inv.id, inv.taskId, inv.createdAt);
-          if (r.changes === 1) {
-            this.sql.insertHistory.run(inv.id, 1, "REGISTERED", null, 0, null, inv.createdAt, null);
-          }
-        }
-      })
+  async register(invocations: readonly NewInvocation[]): Promise<RegisterResult[]> {
+    const results = this.handle.db
+      .transaction(() =>
+        invocations.map((inv): RegisterResult => {
+          const c = inv.concurrency;
+          // Under SQLite's single writer: the check for a holder and the insert are one step.
+          const holder = c?.registrationScope
+            ? (this.sql.registrationHolder.get(c.registrationScope) as { id: string } | undefined)
+            : undefined;
+          const r = this.sql.insertStatus.run(
+            inv.id,
+            inv.taskId,
+            inv.createdAt,
+            c?.runningScope ?? null,
+            c?.runningLimit ?? 0,
+            c?.rerouteWhenBlocked ? 1 : 0,
+            c?.registrationScope ?? null,
+          );
+          if (r.changes !== 1) return { id: inv.id, existingId: null };
+          this.sql.insertHistory.run(inv.id, 1, "REGISTERED", null, 0, null, inv.createdAt, null);
+          if (!holder || !c?.registrationScope) return { id: inv.id, existingId: null };
+          this.applyOne({
+            id: inv.id,
+            to: "CONCURRENCY_CONTROLLED_FINAL",
+            runnerId: null,
+            note: duplicateNote(holder.id),
+            outcome: controlledOutcome(inv.id, c.registrationScope, `a duplicate of ${holder.id}`),
+          });
+          return { id: inv.id, existingId: holder.id };
+        }),
+      )
       .immediate();
     this.handle.notify();
+    return results;
   }
 
   async transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
@@ -53,10 +84,45 @@ export class SQLiteInvocationStatus implements InvocationStatusStore {
     return results;
   }
 
-  private applyOne(req: TransitionRequest): TransitionResult {
-    const row = this.sql.getOne.get(req.id) as StatusRow | undefined;
-    if (!row) return { ok: false, id: req.id, reason: "not-found", current: null };
+  /**
+   * One transition, with running concurrency (inside the caller's IMMEDIATE transaction, so
+   * no other writer runs between the count and the write): a claim (→ PENDING) of a full scope
+   * is diverted; a transition that frees a slot wakes the scope's oldest waiter.
+   */
+  private applyOne(asked: TransitionRequest): TransitionResult {
+    const row = this.sql.getOne.get(asked.id) as StatusRow | undefined;
+    if (!row) return { ok: false, id: asked.id, reason: "not-found", current: null };
     const current = toStatusRecord(row);
+    const scope = current.runningScope;
+    let req = asked;
+    if (asked.to === "PENDING" && scope !== null && decideTransition(current, asked).ok) {
+      const limit = Number(row.run_limit);
+      const { n } = this.sql.slotHolders.get(scope, JSON.stringify(SLOT_HOLDING_STATUSES), asked.id) as { n: number };
+      if (n >= limit) {
+        const to = blockedStatus({ ...NO_SCOPES, rerouteWhenBlocked: Number(row.run_reroute) === 1 });
+        const note = blockedNote(scope, limit);
+        const outcome = to === "CONCURRENCY_CONTROLLED_FINAL" ? controlledOutcome(asked.id, scope, note) : undefined;
+        req = { id: asked.id, to, runnerId: asked.runnerId, note, outcome };
+      }
+    }
+    const result = this.write(row, current, req);
+    if (!result.ok || scope === null) return result;
+    if (SLOT_HOLDING_STATUSES.includes(result.from) && !SLOT_HOLDING_STATUSES.includes(result.to)) {
+      const waiter = this.sql.oldestWaiter.get(scope) as StatusRow | undefined;
+      if (waiter) {
+        const woke = this.write(waiter, toStatusRecord(waiter), {
+          id: String(waiter.id),
+          to: "REROUTED",
+          runnerId: asked.runnerId,
+          note: wokenNote(asked.id),
+        });
+        if (woke.ok) return { ...result, woken: [woke.id] };
+      }
+    }
+    return result;
+  }
+
+  private write(row: StatusRow, current: StatusRecord, req: TransitionRequest): TransitionResult {
     const decision = decideTransition(current, req);
     if (!decision.ok) return { ok: false, id: req.id, reason: decision.reason, current: current.status };
     const { next } = decision;
@@ -73,6 +139,7 @@ export class SQLiteInvocationStatus implements InvocationStatusStore {
       current.token,
     ).changes;
     if (changed !== 1) return { ok: false, id: req.id, reason: "status-changed", current: current.status };
+    if (next.status === "CONCURRENCY_CONTROLLED") this.sql.queueWaiter.run(current.runningScope, req.id);
     this.sql.insertHistory.run(
       req.id,
       row.history_len + 1,
@@ -164,7 +231,19 @@ function statusStatements(db: Database, p: string) {
   const ids = "(SELECT value FROM json_each(?))";
   return {
     insertStatus: db.prepare(
-      `INSERT OR IGNORE INTO ${p}status (id, task_id, status, owner_id, token, retries, updated_at, history_len) VALUES (?, ?, 'REGISTERED', NULL, 0, 0, ?, 1)`,
+      `INSERT OR IGNORE INTO ${p}status (id, task_id, status, owner_id, token, retries, updated_at, history_len, run_scope, run_limit, run_reroute, reg_scope) VALUES (?, ?, 'REGISTERED', NULL, 0, 0, ?, 1, ?, ?, ?, ?)`,
+    ),
+    registrationHolder: db.prepare(
+      `SELECT id FROM ${p}status WHERE reg_scope = ? AND status NOT IN (SELECT value FROM json_each('${JSON.stringify(FINAL_STATUSES)}')) LIMIT 1`,
+    ),
+    slotHolders: db.prepare(
+      `SELECT count(*) AS n FROM ${p}status WHERE run_scope = ? AND status IN (SELECT value FROM json_each(?)) AND id <> ?`,
+    ),
+    oldestWaiter: db.prepare(
+      `SELECT * FROM ${p}status WHERE run_scope = ? AND status = 'CONCURRENCY_CONTROLLED' ORDER BY wait_seq LIMIT 1`,
+    ),
+    queueWaiter: db.prepare(
+      `UPDATE ${p}status SET wait_seq = (SELECT coalesce(max(wait_seq), 0) + 1 FROM ${p}status WHERE run_scope = ?) WHERE id = ?`,
     ),
     insertHistory: db.prepare(
       `INSERT INTO ${p}history (invocation_id, seq, status, owner_id, token, actor_id, at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,5 +1,6 @@
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator, NO_SESSIONS } from "../composed-orchestrator.js";
+import { SQLiteConcurrency } from "./concurrency.js";
 import type { SqliteDatabase } from "./database.js";
 import { SQLiteInvocationStatus } from "./invocation-status.js";
 import { SQLiteLeases } from "./leases.js";
@@ -22,6 +23,7 @@ export class SQLiteOrchestrator extends ComposedOrchestrator {
     handle.migrate(p);
     super({
       statuses: new SQLiteInvocationStatus(handle, p),
+      concurrency: new SQLiteConcurrency(handle.db, p),
       retention: new SQLiteRetention(handle.db, p),
       runners: new SQLiteRunnerRegistry(handle.db, p),
       leases: new SQLiteLeases(handle.db, p),

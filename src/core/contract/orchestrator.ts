@@ -4,8 +4,10 @@ import type {
   InvocationFilter,
   NewInvocation,
   Outcome,
+  RegisterResult,
   RunnerContext,
   RunnerRecord,
+  ScopeUsage,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -19,9 +21,18 @@ import type {
 
 /** Invocation status, history and outcomes: the state machine's durable record. */
 export interface InvocationStatusStore {
-  /** Record new invocations as REGISTERED, with their first history row. */
-  register(invocations: readonly NewInvocation[]): Promise<void>;
-  /** Apply compare-and-set transitions in order, each with its history row, in one transaction. */
+  /**
+   * Record new invocations as REGISTERED, with their first history row, in one atomic step.
+   * One with a registration scope held by a non-final invocation is recorded as
+   * CONCURRENCY_CONTROLLED_FINAL instead, and its result names the existing invocation.
+   */
+  register(invocations: readonly NewInvocation[]): Promise<RegisterResult[]>;
+  /**
+   * Apply compare-and-set transitions in order, each with its history row, in one transaction.
+   * Running concurrency is part of it: a transition to PENDING of an invocation whose running
+   * scope is full is diverted (see ConcurrencyScopes), and one that frees a slot wakes the
+   * scope's oldest waiter (`woken`).
+   */
   transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]>;
   getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>>;
   find(filter: InvocationFilter): Promise<StatusRecord[]>;
@@ -31,6 +42,14 @@ export interface InvocationStatusStore {
   historyBetween(from: number, to: number, limit: number): Promise<HistoryEntry[]>;
   getOutcome(id: string): Promise<Outcome | null>;
   history(id: string): Promise<HistoryEntry[]>;
+}
+
+/** Reads of concurrency-control state (the writes are part of register and transition). */
+export interface ConcurrencyControlStore {
+  /** The non-final invocation holding a registration scope, if any. */
+  registrationHolder(scope: string): Promise<string | null>;
+  /** Running-concurrency scopes with holders or waiters. */
+  scopeUsage(): Promise<ScopeUsage[]>;
 }
 
 /** Retention: old final invocations are deleted in bounded batches (by the recovery lease holder). */
@@ -107,6 +126,7 @@ export interface ComponentLifecycle {
 export interface Orchestrator
   extends ComponentLifecycle,
     InvocationStatusStore,
+    ConcurrencyControlStore,
     FinalInvocationRetention,
     RunnerRegistry,
     LeaseStore,

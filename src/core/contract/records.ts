@@ -28,6 +28,44 @@ export interface NewInvocation {
   priority?: number | undefined;
   /** Not started before this time (ms since epoch); null/omitted: as soon as possible. */
   runAt?: number | null | undefined;
+  /** Concurrency scopes, computed at the call from the task's options (absent: no control). */
+  concurrency?: ConcurrencyScopes | undefined;
+}
+
+/**
+ * An invocation's concurrency scopes (see core/concurrency.ts), stored with its status.
+ * - registrationScope: while a non-final invocation holds it, registering another one with the
+ *   same scope records the new one as CONCURRENCY_CONTROLLED_FINAL and returns the existing id.
+ * - runningScope: at most `runningLimit` invocations of the scope hold a slot (PENDING, RUNNING,
+ *   PAUSED, RESUMED) at once; a claim beyond it is diverted to CONCURRENCY_CONTROLLED (when
+ *   `rerouteWhenBlocked`, woken when a slot frees) or CONCURRENCY_CONTROLLED_FINAL.
+ */
+export interface ConcurrencyScopes {
+  registrationScope: string | null;
+  runningScope: string | null;
+  runningLimit: number;
+  rerouteWhenBlocked: boolean;
+}
+
+/** What `register` did with one new invocation. */
+export interface RegisterResult {
+  id: string;
+  /**
+   * The non-final invocation with the same registration scope that this call resolves to; the
+   * new one was recorded as CONCURRENCY_CONTROLLED_FINAL. Null when it was registered.
+   */
+  existingId: string | null;
+}
+
+/** One running-concurrency scope in use (monitor). */
+export interface ScopeUsage {
+  scope: string;
+  taskId: string;
+  limit: number;
+  /** Invocations holding a slot (PENDING, RUNNING, PAUSED, RESUMED). */
+  holders: string[];
+  /** Invocations waiting (CONCURRENCY_CONTROLLED), oldest first. */
+  waiters: string[];
 }
 
 /** The orchestrator's record of one invocation. */
@@ -42,6 +80,10 @@ export interface StatusRecord {
   /** Executions started (transitions to RUNNING): 1 during the first, +1 per retry or recovery. */
   attempts: number;
   updatedAt: number;
+  /** The running-concurrency scope stored at registration (null: not controlled). */
+  runningScope: string | null;
+  /** The registration-concurrency scope stored at registration (null: not controlled). */
+  registrationScope: string | null;
 }
 
 export interface HistoryEntry {
@@ -89,6 +131,12 @@ export type TransitionResult =
       ownerId: string | null;
       retries: number;
       attempts: number;
+      /**
+       * Waiters (CONCURRENCY_CONTROLLED) this transition freed a running-concurrency slot for,
+       * moved to REROUTED in the same atomic step; the components route them (see
+       * backends/registry.ts), and recovery re-routes them if that routing is lost.
+       */
+      woken?: string[] | undefined;
     }
   | { ok: false; id: string; reason: TransitionRefusal; current: Status | null };
 

@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { scopesAtLimit } from "../../concurrency/scopes.js";
 import type { Status } from "../../core/status.js";
 import type { ResolvedTaskOptions } from "../../core/task.js";
 import { type MonitorContext, renderPage } from "../context.js";
@@ -20,9 +21,10 @@ export function registerTasks(app: Hono, ctx: MonitorContext): void {
   app.get("/tasks", async (c) => {
     const comps = await ctx.components();
     const now = Date.now();
-    const [counts, rows] = await Promise.all([
+    const [counts, rows, limited] = await Promise.all([
       comps.orchestrator.countByStatus(),
       ctx.history.between(now - WINDOW, now + 1, 200_000).then((r) => r.rows),
+      scopesAtLimit(comps.orchestrator),
     ]);
     const durations = await durationsByTask(comps, rows);
     const byTask = new Map<string, Map<Status, number>>();
@@ -31,13 +33,14 @@ export function registerTasks(app: Hono, ctx: MonitorContext): void {
       m.set(k.status, k.count);
       byTask.set(k.taskId, m);
     }
-    const ids = [...new Set([...ctx.app.taskIds, ...byTask.keys()])].sort();
+    const ids = [...new Set([...ctx.app.taskIds, ...byTask.keys(), ...limited.keys()])].sort();
     const tasks = ids.map(
       (id): TaskSummary => ({
         id,
         counts: byTask.get(id) ?? new Map<Status, number>(),
         durations: durations.get(id),
         options: optionsOf(id),
+        atLimit: limited.get(id) ?? [],
       }),
     );
     return renderPage(c, { title: "Tasks", path: "/tasks", body: tasksPage(tasks) });

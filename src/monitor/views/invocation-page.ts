@@ -108,6 +108,8 @@ export function invocationPage(p: InvocationPageData): Html {
         ["created", fmtTime(data.createdAt)],
         ["updated", fmtTime(rec.updatedAt)],
         ["duration", started !== undefined ? fmtDuration((ended ?? Date.now()) - started) : "—"],
+        ["running concurrency scope", rec.runningScope ? html`<code>${rec.runningScope}</code>` : "—"],
+        ["registration concurrency scope", rec.registrationScope ? html`<code>${rec.registrationScope}</code>` : "—"],
         ["parent", data.parentId ? invLink(data.parentId) : "—"],
         [
           "workflow",

@@ -242,7 +242,9 @@ export class InvocationExecutor {
     const pending = await orchestrator.transition(
       ids.map((id) => ({ id, to: "PENDING" as const, runnerId, expectFrom: CLAIMABLE_STATUSES })),
     );
-    const claimed = pending.filter((r) => r.ok);
+    // A claim of an invocation whose running-concurrency scope is full was diverted to
+    // CONCURRENCY_CONTROLLED(_FINAL) in the same atomic step: it is not ours to run.
+    const claimed = pending.filter((r): r is Extract<TransitionResult, { ok: true }> => r.ok && r.to === "PENDING");
     if (claimed.length === 0) return;
     const running = await orchestrator.transition(
       claimed.map((r) => ({ id: r.id, to: "RUNNING" as const, runnerId, token: r.token })),

@@ -49,3 +49,56 @@ local function add_history(P, id, seq, status, owner, token, actor, at, note)
   redis.call('RPUSH', P .. 'hist:' .. id, cjson.encode(entry))
   redis.call('ZADD', P .. 'hist-at', fmt(at), string.format('%010d', seq) .. '#' .. id)
 end
+
+-- Concurrency notes and error (generated from core/concurrency.ts and errors/ at load time),
+-- with placeholders: \1 invocation id, \2 scope, \3 detail, \4 limit, \5 other invocation id.
+local TEXTS = cjson.decode([=[__CONCURRENCY_TEXTS_JSON__]=])
+
+local function fill(template, values)
+  local out = template
+  for k, v in pairs(values) do
+    local i = string.find(out, k, 1, true)
+    while i do
+      out = string.sub(out, 1, i - 1) .. v .. string.sub(out, i + #k)
+      i = string.find(out, k, i + #v, true)
+    end
+  end
+  return out
+end
+
+-- The stored error of CONCURRENCY_CONTROLLED_FINAL (a ConcurrencyControlledError).
+local function controlled_error(id, scope, detail)
+  return cjson.encode({
+    name = TEXTS.error.name,
+    code = TEXTS.error.code,
+    message = fill(TEXTS.error.message, { ['\1'] = id, ['\2'] = scope, ['\3'] = detail }),
+  })
+end
+
+-- Concurrency index upkeep for one status change of invocation `id`:
+--   slots:<rs>    set   the scope's slot holders (SPEC[s].h statuses)
+--   waiters:<rs>  zset  its CONCURRENCY_CONTROLLED invocations, scored by the order they began
+--                       waiting (counter wait-seq: times can tie)
+--   scopes        hash  scope -> "<task>\t<limit>", the scopes with holders or waiters
+--   reg:<gs>      string the non-final invocation holding a registration scope
+local function track_concurrency(P, id, task, rs, rl, gs, old_status, new_status, at)
+  if rs ~= '' then
+    local was = old_status and SPEC[old_status].h
+    local is = SPEC[new_status].h
+    if is and not was then redis.call('SADD', P .. 'slots:' .. rs, id) end
+    if was and not is then redis.call('SREM', P .. 'slots:' .. rs, id) end
+    if new_status == 'CONCURRENCY_CONTROLLED' then
+      redis.call('ZADD', P .. 'waiters:' .. rs, redis.call('INCR', P .. 'wait-seq'), id)
+    elseif old_status == 'CONCURRENCY_CONTROLLED' then
+      redis.call('ZREM', P .. 'waiters:' .. rs, id)
+    end
+    if redis.call('SCARD', P .. 'slots:' .. rs) == 0 and redis.call('ZCARD', P .. 'waiters:' .. rs) == 0 then
+      redis.call('HDEL', P .. 'scopes', rs)
+    else
+      redis.call('HSET', P .. 'scopes', rs, task .. '\t' .. rl)
+    end
+  end
+  if gs ~= '' and SPEC[new_status].f and redis.call('GET', P .. 'reg:' .. gs) == id then
+    redis.call('DEL', P .. 'reg:' .. gs)
+  end
+end

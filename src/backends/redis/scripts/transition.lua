@@ -5,7 +5,11 @@
 -- ARGV[1] orchestrator key prefix; ARGV[3] a call id (see "replay" below); ARGV[2] JSON array of requests:
 --   { id, to, r = runnerId?, t = token?, e = expectFrom?, x = expectToken?, n = note?, k = outcome kind?, v = outcome value?, c = 1 to count a retry }
 -- Returns JSON: a row that cannot be decoded aborts the whole batch before any write:
---   { corrupt = { id, status, token } }, else { results = [ { 1, from, to, token, owner, retries, attempts } | { 0, reason, current } ] }
+--   { corrupt = { id, status, token } }, else { results = [ { 1, from, to, token, owner, retries, attempts, woken? } | { 0, reason, current } ] }
+-- Running concurrency (fields rs, rl, rr of inv:<id>; sets in lib's track_concurrency): a
+-- claim (-> PENDING) when the scope's slot holders reach its limit is diverted to
+-- CONCURRENCY_CONTROLLED (rr = 1) or CONCURRENCY_CONTROLLED_FINAL; a transition that frees a
+-- slot moves the scope's oldest waiter to REROUTED and names it in `woken`.
 -- attempts: executions started (transitions to RUNNING), counted here.
 -- Replay: ioredis re-sends a command whose reply was lost with its connection. The reply of
 -- each call is kept for a minute under its call id, so a re-sent call returns the same answer
@@ -50,33 +54,64 @@ end
 local now = now_ms()
 local results = {}
 local changed = {}
+
+-- One write: the decision, the status, history, outcome and every index. Returns the result
+-- row, the previous status and the invocation's concurrency fields (rs, gs, rl, rr).
+local function write(q)
+  local key = P .. 'inv:' .. q.id
+  local row = redis.call('HMGET', key, 'status', 'owner', 'token', 'retries', 'task', 'hlen', 'attempts', 'rs', 'rl', 'gs')
+  local status = row[1]
+  if not status then return { 0, 'not-found', '' } end
+  local owner, token, retries, task, hlen = row[2] or '', tonumber(row[3]), tonumber(row[4]), row[5], tonumber(row[6])
+  local attempts = tonumber(row[7]) or 0
+  local rs, rl, gs = row[8] or '', row[9] or '0', row[10] or ''
+  local new_owner, result = decide(status, owner, token, q)
+  if new_owner == nil then return { 0, result, status } end
+  local new_token = result
+  if q.c == 1 then retries = retries + 1 end
+  if q.to == 'RUNNING' then attempts = attempts + 1 end
+  redis.call('HSET', key, 'status', q.to, 'owner', new_owner, 'token', new_token, 'retries', retries,
+    'updated', fmt(now), 'hlen', hlen + 1, 'attempts', attempts)
+  reindex(P, q.id, task, status, q.to, owner, new_owner, now)
+  track_concurrency(P, q.id, task, rs, rl, gs, status, q.to, now)
+  add_history(P, q.id, hlen + 1, q.to, new_owner, new_token, q.r, now, q.n)
+  if q.k then
+    redis.call('HSET', P .. 'out:' .. q.id, 'kind', q.k, 'value', q.v)
+  end
+  changed[#changed + 1] = q.id
+  return { 1, status, q.to, new_token, new_owner, retries, attempts }
+end
+
 for i, q in ipairs(reqs) do
   local key = P .. 'inv:' .. q.id
-  local row = redis.call('HMGET', key, 'status', 'owner', 'token', 'retries', 'task', 'hlen', 'attempts')
-  local status = row[1]
-  if not status then
-    results[i] = { 0, 'not-found', '' }
-  else
-    local owner, token, retries, task, hlen = row[2] or '', tonumber(row[3]), tonumber(row[4]), row[5], tonumber(row[6])
-    local attempts = tonumber(row[7]) or 0
-    local new_owner, result = decide(status, owner, token, q)
-    if new_owner == nil then
-      results[i] = { 0, result, status }
-    else
-      local new_token = result
-      if q.c == 1 then retries = retries + 1 end
-      if q.to == 'RUNNING' then attempts = attempts + 1 end
-      redis.call('HSET', key, 'status', q.to, 'owner', new_owner, 'token', new_token, 'retries', retries,
-        'updated', fmt(now), 'hlen', hlen + 1, 'attempts', attempts)
-      reindex(P, q.id, task, status, q.to, owner, new_owner, now)
-      add_history(P, q.id, hlen + 1, q.to, new_owner, new_token, q.r, now, q.n)
-      if q.k then
-        redis.call('HSET', P .. 'out:' .. q.id, 'kind', q.k, 'value', q.v)
+  local c = redis.call('HMGET', key, 'status', 'owner', 'token', 'rs', 'rl', 'rr')
+  local rs = c[4] or ''
+  -- Running concurrency: a claim (-> PENDING) of a full scope is diverted, in this script.
+  if q.to == 'PENDING' and rs ~= '' and c[1] and decide(c[1], c[2] or '', tonumber(c[3]), q) ~= nil then
+    local limit = tonumber(c[5]) or 1
+    local holders = redis.call('SCARD', P .. 'slots:' .. rs)
+    if redis.call('SISMEMBER', P .. 'slots:' .. rs, q.id) == 1 then holders = holders - 1 end
+    if holders >= limit then
+      local note = fill(TEXTS.blocked, { ['\2'] = rs, ['\4'] = tostring(limit) })
+      local diverted = { id = q.id, to = 'CONCURRENCY_CONTROLLED', r = q.r, n = note }
+      if c[6] ~= '1' then
+        diverted.to = 'CONCURRENCY_CONTROLLED_FINAL'
+        diverted.k = 'error'
+        diverted.v = controlled_error(q.id, rs, note)
       end
-      results[i] = { 1, status, q.to, new_token, new_owner, retries, attempts }
-      changed[#changed + 1] = q.id
+      q = diverted
     end
   end
+  local r = write(q)
+  -- A freed slot wakes the scope's oldest waiter (CONCURRENCY_CONTROLLED -> REROUTED).
+  if r[1] == 1 and rs ~= '' and SPEC[r[2]].h and not SPEC[r[3]].h then
+    local w = redis.call('ZRANGE', P .. 'waiters:' .. rs, 0, 0)[1]
+    if w then
+      local woke = write({ id = w, to = 'REROUTED', r = q.r, n = fill(TEXTS.woken, { ['\5'] = q.id }) })
+      if woke[1] == 1 then r[8] = { w } end
+    end
+  end
+  results[i] = r
 end
 if #changed > 0 then
   redis.call('PUBLISH', P .. 'changed', table.concat(changed, '\n'))
