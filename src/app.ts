@@ -2,8 +2,9 @@ import type { ResolvedConfig } from "./config/resolve.js";
 import type { NencConfigInput } from "./config/schema.js";
 import { concurrencyScopesOf } from "./core/concurrency-options.js";
 import { currentContext, type TaskContext } from "./core/context.js";
-import type { Components } from "./core/contract/index.js";
+import type { Components, TriggerOrigin } from "./core/contract/index.js";
 import { checkFindQuery, type FindInvocationsQuery } from "./core/find-query.js";
+import { newInvocationId } from "./core/ids.js";
 import { Invocation, type InvocationAccess } from "./core/invocation.js";
 import { InvocationGroup } from "./core/invocation-group.js";
 import { resolveValue } from "./core/large-values.js";
@@ -18,11 +19,40 @@ import {
   type TaskFunction,
   type TaskOptions,
 } from "./core/task.js";
-import { ConcurrencyConflictError, NoContextError, TaskDefinitionError, UnknownTaskError } from "./errors/index.js";
-import { AppRuntime } from "./runtime.js";
+import {
+  BackendError,
+  ConcurrencyConflictError,
+  NoContextError,
+  TaskDefinitionError,
+  TriggerDefinitionError,
+  UnknownTaskError,
+} from "./errors/index.js";
+import { AppRuntime, type RegisterFixed } from "./runtime.js";
 import { type CallSchedule, resolveCallSchedule, resolveTaskSchedule } from "./scheduling/schedule.js";
+import type { TriggerOption } from "./triggers/conditions.js";
+import { NencEvent } from "./triggers/event.js";
+import { checkEmit, checkEventName, EVENT_TASK_ID, evaluateEvent } from "./triggers/events.js";
+import { TriggerFirer } from "./triggers/firing.js";
+import { TriggerRegistry } from "./triggers/registry.js";
+import { type Workflow, type WorkflowFunction, workflowBody, workflowData } from "./workflows/definition.js";
 
 export type NencOptions = NencConfigInput;
+
+/** The options of `app.workflow()`: a task's, and pynenc's `forceNewWorkflow`. */
+export interface WorkflowOptions<F extends TaskFunction> extends AppTaskOptions<F> {
+  /** Called inside another workflow, start a workflow of its own instead of a child workflow. Default false. */
+  forceNewWorkflow?: boolean;
+}
+
+/** The options of `app.task()`: the task's own (core) and the tasks, events and times that start it. */
+export interface AppTaskOptions<F extends TaskFunction> extends TaskOptions<F> {
+  /**
+   * What starts this task by itself: `cron(...)`, `onEvent(...)`, `onStatus(...)`,
+   * `onResult(...)`, `onError(...)`, `{ any: [...] }` or `{ all: [...] }`, or a list of them
+   * (each fires on its own). A trigger's id is `<task id>#<its place in the list>`.
+   */
+  triggers?: TriggerOption<Parameters<F>>;
+}
 
 /**
  * What runners, the monitor and the CLI need from an app: a narrow view of its runtime, not
@@ -36,6 +66,10 @@ export interface AppServices {
   register(taskId: string, args: string): Promise<string>;
   /** Write captured task log lines now (before a worker stops). */
   flushLogs(): Promise<void>;
+  /** The app's triggers (runners evaluate them, the monitor lists them). */
+  triggers(): TriggerRegistry;
+  /** Starts triggered invocations, exactly once per match. */
+  firer(): Promise<TriggerFirer>;
 }
 
 const services = new WeakMap<Nenc, AppServices>();
@@ -56,15 +90,25 @@ export class Nenc {
   private readonly registry = new Map<string, Task<TaskFunction>>();
   private readonly access: InvocationAccess;
   private readonly concurrencyKeys = new Map<string, (...args: never[]) => unknown>();
+  private readonly triggers: TriggerRegistry;
+  private readonly events = new Map<string, NencEvent<unknown>>();
+  private firing: Promise<TriggerFirer> | null = null;
+  /** Workflows that start a workflow of their own even when called inside another one. */
+  private readonly ownWorkflows = new Set<string>();
 
   constructor(options: NencOptions = {}) {
     this.runtime = new AppRuntime(options);
     this.access = {
       orchestrator: async () => (await this.runtime.getComponents()).orchestrator,
       values: async () => (await this.runtime.getComponents()).stateBackend,
+      data: async () => (await this.runtime.getComponents()).stateBackend,
       waiter: () => this.runtime.waiter(),
     };
     const runtime = this.runtime;
+    this.triggers = new TriggerRegistry({
+      app: this,
+      isTask: (id, task) => (task === undefined ? this.registry.has(id) : this.registry.get(id) === task),
+    });
     services.set(this, {
       components: () => runtime.getComponents(),
       logger: (component) => runtime.log.child({ component }),
@@ -78,17 +122,123 @@ export class Nenc {
         });
       },
       flushLogs: () => runtime.flushLogs(),
+      triggers: () => this.triggers,
+      firer: () => this.triggerFirer(),
     });
   }
 
+  private triggerFirer(): Promise<TriggerFirer> {
+    this.firing ??= (async () => {
+      const { orchestrator } = await this.runtime.getComponents();
+      const { config } = await this.runtime.config();
+      return new TriggerFirer({
+        appId: config.appId,
+        orchestrator,
+        register: async (taskId, args, id, origin: TriggerOrigin) => {
+          const { options } = this.getTask(taskId);
+          const decoded = decode(args);
+          await this.registerCall(
+            taskId,
+            Array.isArray(decoded) ? decoded : [],
+            args,
+            { queue: options.queue, priority: options.priority, runAt: null },
+            { id, origin, detached: true },
+          );
+        },
+      });
+    })();
+    this.firing.catch(() => {
+      this.firing = null;
+    });
+    return this.firing;
+  }
+
+  /**
+   * A named event with a typed payload: `const paid = app.event<{ orderId: string }>("order.paid")`,
+   * then `onEvent(paid, ...)` in a task's triggers and `await paid.emit(payload)`. The name is
+   * unique in the app; emitted events are recorded durably and evaluated by a runner.
+   */
+  event<P>(name: string): NencEvent<P> {
+    checkEventName(name);
+    if (this.events.has(name)) {
+      throw new TriggerDefinitionError(
+        `An event "${name}" is already declared in this app; event names must be unique.`,
+      );
+    }
+    if (!this.registry.has(EVENT_TASK_ID)) {
+      this.task(
+        async (eventName: string, payload: unknown) => {
+          const ctx = currentContext();
+          if (!ctx) throw new NoContextError(`${EVENT_TASK_ID} runs on a runner only.`);
+          return evaluateEvent(this.triggers, await this.triggerFirer(), eventName, payload, ctx.invocationId);
+        },
+        { name: EVENT_TASK_ID, maxRetries: 5, retryFor: [BackendError] },
+      );
+    }
+    const event = new NencEvent<P>(name, (n, payload) => this.emit(n, payload), this);
+    this.events.set(name, event as NencEvent<unknown>);
+    return event;
+  }
+
+  private async emit(name: string, payload: unknown): Promise<string> {
+    const encoded = encode([name, payload], `event ${name} payload`);
+    const id = newInvocationId();
+    checkEmit(this.triggers, name, payload, id);
+    const { options } = this.getTask(EVENT_TASK_ID);
+    return this.registerCall(
+      EVENT_TASK_ID,
+      [name, payload],
+      encoded,
+      { queue: options.queue, priority: options.priority, runAt: null },
+      { id, detached: true },
+    );
+  }
+
+  /**
+   * Register a workflow: a task whose `wf.*` calls are recorded steps, so a run taken over
+   * after its runner died (or woken after `wf.sleep`) replays them instead of running them
+   * again. Called, awaited and typed like any task; `.data(id)` reads its workflow data.
+   */
+  workflow<A extends unknown[], R>(
+    fn: WorkflowFunction<A, R>,
+    options: WorkflowOptions<(...args: A) => Promise<Awaited<R>>> = {},
+  ): Workflow<(...args: A) => Promise<Awaited<R>>> {
+    if (typeof fn !== "function")
+      throw new TaskDefinitionError("app.workflow() takes a function (wf, ...args) => ....");
+    const { forceNewWorkflow, ...taskOptions } = options;
+    const components = () => this.runtime.getComponents();
+    const body = workflowBody(fn, {
+      components,
+      registerChild: async (taskId, args, id) => {
+        const { options: o } = this.getTask(taskId);
+        await this.registerCall(
+          taskId,
+          args,
+          encode(args, `${taskId} arguments`),
+          {
+            queue: o.queue,
+            priority: o.priority,
+            runAt: null,
+          },
+          { id },
+        );
+      },
+    });
+    Object.defineProperty(body, "name", { value: fn.name });
+    const task = this.task(body, taskOptions);
+    if (forceNewWorkflow) this.ownWorkflows.add(task.id);
+    return Object.assign(task, { data: (invocationId: string) => workflowData(components, invocationId) });
+  }
+
   /** Register a task. Its id is `options.name` or the function's name. */
-  task<F extends TaskFunction>(fn: F, options: TaskOptions<F> = {}): Task<F> {
+  task<F extends TaskFunction>(fn: F, options: AppTaskOptions<F> = {}): Task<F> {
     if (typeof fn !== "function") throw new TaskDefinitionError("app.task() takes a function.");
     const id = resolveTaskId(fn, options);
     if (this.registry.has(id)) {
       throw new TaskDefinitionError(`A task "${id}" is already registered in this app; task ids must be unique.`);
     }
     const resolved = { ...resolveTaskOptions(id, options), ...resolveTaskSchedule(id, options) };
+    this.triggers.add(id, options.triggers);
     if (options.concurrencyKey) this.concurrencyKeys.set(id, options.concurrencyKey);
     const logger = this.runtime.log.child({ taskId: id });
     type R = Awaited<ReturnType<F>>;
@@ -146,6 +296,7 @@ export class Nenc {
     args: readonly unknown[],
     encoded: string,
     schedule: CallSchedule,
+    fixed: RegisterFixed = {},
   ): Promise<string> {
     const task = this.getTask(taskId);
     const control = concurrencyScopesOf(taskId, task.options, this.concurrencyKeys.get(taskId), args, encoded);
@@ -160,7 +311,8 @@ export class Nenc {
         }
       }
     }
-    return this.runtime.register(taskId, encoded, schedule, control?.scopes);
+    const own = this.ownWorkflows.has(taskId) ? { newWorkflow: true } : {};
+    return this.runtime.register(taskId, encoded, schedule, control?.scopes, { ...own, ...fixed });
   }
 
   /** The task registered under `id`; throws UnknownTaskError naming the known ids. */

@@ -1,4 +1,4 @@
-export { Nenc, type NencOptions } from "./app.js";
+export { type AppTaskOptions, Nenc, type NencOptions, type WorkflowOptions } from "./app.js";
 export { createComponents } from "./backends/registry.js";
 export { describeConfig, type ResolvedConfig, resolveConfig } from "./config/resolve.js";
 export { CONFIG_KEYS, type ConfigKey, type NencConfig, type NencConfigInput } from "./config/schema.js";
@@ -34,3 +34,19 @@ export {
   type RunnerOptions,
   ThreadRunner,
 } from "./runners/index.js";
+export {
+  type ConditionInput,
+  cron,
+  onError,
+  onEvent,
+  onResult,
+  onStatus,
+  type SourceInvocation,
+  type TriggerCondition,
+  type TriggerDefinition,
+  type TriggerOption,
+} from "./triggers/conditions.js";
+export { NencEvent } from "./triggers/event.js";
+export { triggeredInvocationId } from "./triggers/firing.js";
+export { WorkflowContext } from "./workflows/context.js";
+export type { Workflow, WorkflowData, WorkflowFunction } from "./workflows/definition.js";

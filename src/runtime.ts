@@ -3,7 +3,7 @@ import { type ResolvedConfig, resolveConfig } from "./config/resolve.js";
 import type { NencConfigInput } from "./config/schema.js";
 import { Batcher } from "./core/batcher.js";
 import { currentExecution } from "./core/context.js";
-import type { Components, ConcurrencyScopes, LogRecord, NewInvocation } from "./core/contract/index.js";
+import type { Components, ConcurrencyScopes, LogRecord, NewInvocation, TriggerOrigin } from "./core/contract/index.js";
 import { newInvocationId } from "./core/ids.js";
 import { checkValueSize, externalize } from "./core/large-values.js";
 import { LogRoot } from "./core/logger.js";
@@ -11,6 +11,17 @@ import { ResultWaiter } from "./core/result-waiter.js";
 import { routeRequestFor } from "./core/routing.js";
 import { withSpan } from "./core/tracing.js";
 import type { CallSchedule } from "./scheduling/schedule.js";
+
+/** A registration's own id and origin (triggers, events), not a call's. */
+export interface RegisterFixed {
+  /** The invocation's id (a deterministic one: registering it twice records it once). */
+  id?: string | undefined;
+  origin?: TriggerOrigin | undefined;
+  /** Not a sub-invocation of what is running now (a trigger fired by a runner). */
+  detached?: boolean | undefined;
+  /** Starts a workflow of its own (its id is the workflow id) even inside another one. */
+  newWorkflow?: boolean | undefined;
+}
 
 /**
  * What an app needs at run time, created on first use: the resolved config, the three
@@ -68,12 +79,13 @@ export class AppRuntime {
     args: string,
     schedule: CallSchedule,
     concurrency?: ConcurrencyScopes,
+    fixed: RegisterFixed = {},
   ): Promise<string> {
     const { config } = await this.config();
     checkValueSize(args, config, `${taskId} arguments`);
-    const parent = currentExecution();
-    const id = newInvocationId();
-    const workflowId = parent?.workflowId ?? id;
+    const parent = fixed.detached ? undefined : currentExecution();
+    const id = fixed.id ?? newInvocationId();
+    const workflowId = fixed.newWorkflow ? id : (parent?.workflowId ?? id);
     const attributes = { "nenc.invocation_id": id, "nenc.task_id": taskId, "nenc.workflow_id": workflowId };
     const parentAttr = parent ? { "nenc.parent_invocation_id": parent.invocationId } : {};
     return withSpan("nenc.register", { ...attributes, ...parentAttr }, async () => {
@@ -87,26 +99,31 @@ export class AppRuntime {
         createdAt: Date.now(),
         ...schedule,
         concurrency,
+        ...(fixed.origin ? { origin: fixed.origin } : {}),
       });
     });
   }
 
   private async flushRegistrations(items: NewInvocation[]): Promise<string[]> {
-    const { orchestrator, broker, stateBackend } = await this.getComponents();
+    const { orchestrator, broker, stateBackend, registrar } = await this.getComponents();
     const { config } = await this.config();
     // Large arguments go to the value store first; the invocation records their reference.
     const stored = items.map((i) => externalize(i.args, i.id, config));
     await stateBackend.putValues(stored.flatMap((s) => (s.value ? [s.value] : [])));
     const recorded = items.map((i, n) => ({ ...i, args: stored[n]?.text ?? i.args }));
+    const routeOf = (i: NewInvocation) => routeRequestFor(i, i.parentId ? "subInvocation" : "call");
+    if (registrar && recorded.every((i) => !i.concurrency)) {
+      // One atomic step where the engine offers it (data, status and route in one write).
+      await registrar.registerAndRoute(recorded, recorded.map(routeOf));
+      return items.map((i) => i.id);
+    }
     // Data first, then status, then the broker: a crash in between leaves a REGISTERED
     // invocation that the pending-recovery pass routes again; nothing is lost.
     await stateBackend.saveInvocations(recorded);
     const registered = await orchestrator.register(recorded);
     const existing = new Map(registered.map((r) => [r.id, r.existingId]));
     // Sub-invocations come first: their parents usually wait on them (deadlock avoidance).
-    await broker.route(
-      items.filter((i) => !existing.get(i.id)).map((i) => routeRequestFor(i, i.parentId ? "subInvocation" : "call")),
-    );
+    await broker.route(items.filter((i) => !existing.get(i.id)).map(routeOf));
     return items.map((i) => existing.get(i.id) ?? i.id);
   }
 

@@ -12,6 +12,7 @@ import type {
   NewInvocation,
   Orchestrator,
   Outcome,
+  RecordStepResult,
   RegisterResult,
   RunnerContext,
   RunnerRecord,
@@ -21,6 +22,10 @@ import type {
   StatusRecord,
   TransitionRequest,
   TransitionResult,
+  TriggerState,
+  TriggerStateStore,
+  WorkflowStep,
+  WorkflowStore,
 } from "../core/contract/index.js";
 
 /** The role objects an engine's orchestrator is made of, one concern each. */
@@ -30,6 +35,8 @@ export interface OrchestratorRoles {
   retention: FinalInvocationRetention;
   runners: RunnerRegistry;
   leases: LeaseStore;
+  triggers: TriggerStateStore;
+  workflows: WorkflowStore;
   changes: ChangeFeed;
   liveness: LivenessProbe;
 }
@@ -122,6 +129,30 @@ export abstract class ComposedOrchestrator implements Orchestrator {
   }
   releaseLease(name: string, holder: string): Promise<void> {
     return this.roles.leases.releaseLease(name, holder);
+  }
+
+  getTriggerStates(keys: readonly string[]): Promise<Map<string, TriggerState>> {
+    return this.roles.triggers.getTriggerStates(keys);
+  }
+  setTriggerState(key: string, value: string, expectVersion: number): Promise<boolean> {
+    return this.roles.triggers.setTriggerState(key, value, expectVersion);
+  }
+  backendNow(): Promise<number> {
+    return this.roles.triggers.backendNow();
+  }
+
+  recordStep(
+    step: WorkflowStep,
+    token: number,
+    data?: { workflowId: string; key: string; value: string },
+  ): Promise<RecordStepResult> {
+    return this.roles.workflows.recordStep(step, token, data);
+  }
+  workflowSteps(invocationId: string): Promise<WorkflowStep[]> {
+    return this.roles.workflows.workflowSteps(invocationId);
+  }
+  workflowData(workflowId: string): Promise<Map<string, string>> {
+    return this.roles.workflows.workflowData(workflowId);
   }
 
   waitForChange(ids: readonly string[], timeoutMs: number): Promise<void> {

@@ -105,7 +105,13 @@ export async function createComponents(config: NencConfig): Promise<Components> 
     se.createStateBackend(config),
   ]);
   await Promise.all([orchestrator.init(), broker.init(), stateBackend.init()]);
-  return { orchestrator: routingWokenWaiters(orchestrator, { broker, stateBackend }), broker, stateBackend };
+  const registrar = oe === be && be === se ? oe.registrar?.({ orchestrator, broker, stateBackend }) : undefined;
+  return {
+    orchestrator: routingWokenWaiters(orchestrator, { broker, stateBackend }),
+    broker,
+    stateBackend,
+    ...(registrar ? { registrar } : {}),
+  };
 }
 
 /**

@@ -5,6 +5,9 @@ import type {
   Outcome,
   RunnerRecord,
   StatusRecord,
+  TriggerOrigin,
+  TriggerState,
+  WorkflowStep,
 } from "../core/contract/index.js";
 import { isStatus, type Status } from "../core/status.js";
 import { CorruptRecordError, type SerializedError } from "../errors/index.js";
@@ -102,6 +105,7 @@ export function toRunnerRecord(r: Row): RunnerRecord {
     threadId: num(r, "thread_id", what),
     parentId: strOrNull(r, "parent_id", what),
     startedAt: num(r, "started_at", what),
+    procStart: numOrNull(r, "proc_start", what),
     lastHeartbeat: num(r, "last_heartbeat", what),
     stoppedAt: numOrNull(r, "stopped_at", what),
     stoppingUntil: numOrNull(r, "stopping_until", what),
@@ -111,6 +115,7 @@ export function toRunnerRecord(r: Row): RunnerRecord {
 
 export function toInvocationData(r: Row): InvocationData {
   const what = `The data of invocation ${String(r.id)}`;
+  const origin = originOf(r, what);
   return {
     id: str(r, "id", what),
     taskId: str(r, "task_id", what),
@@ -121,7 +126,25 @@ export function toInvocationData(r: Row): InvocationData {
     queue: str(r, "queue", what),
     priority: num(r, "priority", what),
     runAt: numOrNull(r, "run_at", what),
+    ...(origin ? { origin } : {}),
   };
+}
+
+function originOf(r: Row, what: string): TriggerOrigin | null {
+  const raw = strOrNull(r, "origin", what);
+  if (raw === null) return null;
+  try {
+    const o = JSON.parse(raw) as TriggerOrigin;
+    if (o && typeof o === "object" && typeof o.trigger === "string") return o;
+  } catch {
+    // reported below
+  }
+  return fail(what, "origin", raw);
+}
+
+export function toTriggerState(r: Row): [string, TriggerState] {
+  const what = `Trigger state ${String(r.key)}`;
+  return [str(r, "key", what), { value: str(r, "value", what), version: num(r, "version", what) }];
 }
 
 export function toLogRecord(r: Row): LogRecord {
@@ -132,6 +155,18 @@ export function toLogRecord(r: Row): LogRecord {
     taskId: strOrNull(r, "task_id", what),
     level: str(r, "level", what),
     message: str(r, "message", what),
+    at: num(r, "at", what),
+  };
+}
+
+export function toWorkflowStep(r: Row): WorkflowStep {
+  const what = `Workflow step ${String(r.step_no)} of ${String(r.invocation_id)}`;
+  return {
+    invocationId: str(r, "invocation_id", what),
+    stepNo: num(r, "step_no", what),
+    kind: str(r, "kind", what),
+    name: str(r, "name", what),
+    value: str(r, "value", what),
     at: num(r, "at", what),
   };
 }

@@ -38,6 +38,8 @@ export interface TaskContext {
 export interface ExecutionContext extends TaskContext {
   /** Set by runners that free the slot of a waiting task. */
   pause?: PauseController | undefined;
+  /** The fencing token the execution holds (workflow steps are recorded under it). */
+  token?: number | undefined;
 }
 
 const storage = new AsyncLocalStorage<ExecutionContext>();
@@ -50,7 +52,7 @@ export function currentExecution(): ExecutionContext | undefined {
 export function currentContext(): TaskContext | undefined {
   const c = storage.getStore();
   if (!c) return undefined;
-  const { pause: _pause, ...view } = c;
+  const { pause: _pause, token: _token, ...view } = c;
   return view;
 }
 

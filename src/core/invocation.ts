@@ -1,6 +1,6 @@
 import { CorruptRecordError, InvocationNotFoundError, TaskFailedError, TimeoutError } from "../errors/index.js";
 import { currentExecution, currentRunnerId } from "./context.js";
-import type { HistoryEntry, Orchestrator, ValueStore } from "./contract/index.js";
+import type { HistoryEntry, Orchestrator, StateBackend, TriggerOrigin, ValueStore } from "./contract/index.js";
 import { resolveValue } from "./large-values.js";
 import { cancelInvocation } from "./operations/cancel.js";
 import type { ResultWaiter } from "./result-waiter.js";
@@ -12,6 +12,8 @@ export interface InvocationAccess {
   orchestrator(): Promise<Orchestrator>;
   /** Where large results are stored. */
   values(): Promise<ValueStore>;
+  /** Invocation data (its origin). */
+  data(): Promise<Pick<StateBackend, "getInvocations">>;
   waiter(): Promise<ResultWaiter>;
 }
 
@@ -47,6 +49,13 @@ export class Invocation<R = unknown> {
     if (r.ok) return true;
     if (r.reason === "not-found") throw new InvocationNotFoundError(this.id);
     return false;
+  }
+
+  /** What started it when a trigger did (the trigger, and the tick, event or source invocation); null for a call. */
+  async origin(): Promise<TriggerOrigin | null> {
+    const data = (await (await this.access.data()).getInvocations([this.id])).get(this.id);
+    if (!data) throw new InvocationNotFoundError(this.id);
+    return data.origin ?? null;
   }
 
   async history(): Promise<HistoryEntry[]> {
@@ -87,23 +96,36 @@ export class Invocation<R = unknown> {
       } finally {
         await pause?.waitEnded();
       }
-      const outcome = await o.getOutcome(this.id);
-      // CONCURRENCY_CONTROLLED_FINAL stores a ConcurrencyControlledError saying why it did not run.
-      if ((rec.status === "FAILED" || rec.status === "CONCURRENCY_CONTROLLED_FINAL") && outcome?.kind === "error") {
-        throw new TaskFailedError(this.id, this.taskId, outcome.error);
-      }
-      if (rec.status === "SUCCESS" && outcome?.kind === "result") {
-        try {
-          return decode(await resolveValue(await this.access.values(), outcome.value)) as R;
-        } catch (err) {
-          throw new CorruptRecordError(`The stored result of invocation ${this.id} cannot be decoded.`, { cause: err });
-        }
-      }
-      throw new CorruptRecordError(
-        `Invocation ${this.id} is ${rec.status} but its ${rec.status === "FAILED" ? "error" : "result"} is missing.`,
-      );
+      return (await finalOutcome(o, await this.access.values(), this.id, this.taskId, rec.status)) as R;
     } finally {
       if (timer) clearTimeout(timer);
     }
   }
+}
+
+/**
+ * The result of a final invocation, or its error thrown as TaskFailedError (a
+ * CONCURRENCY_CONTROLLED_FINAL one stores a ConcurrencyControlledError saying why it did not run).
+ */
+export async function finalOutcome(
+  o: Pick<Orchestrator, "getOutcome">,
+  values: ValueStore,
+  id: string,
+  taskId: string,
+  status: Status,
+): Promise<unknown> {
+  const outcome = await o.getOutcome(id);
+  if ((status === "FAILED" || status === "CONCURRENCY_CONTROLLED_FINAL") && outcome?.kind === "error") {
+    throw new TaskFailedError(id, taskId, outcome.error);
+  }
+  if (status === "SUCCESS" && outcome?.kind === "result") {
+    try {
+      return decode(await resolveValue(values, outcome.value));
+    } catch (err) {
+      throw new CorruptRecordError(`The stored result of invocation ${id} cannot be decoded.`, { cause: err });
+    }
+  }
+  throw new CorruptRecordError(
+    `Invocation ${id} is ${status} but its ${status === "FAILED" ? "error" : "result"} is missing.`,
+  );
 }

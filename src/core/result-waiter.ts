@@ -12,8 +12,13 @@ interface Waiter {
 const FULL_CHECK_LIMIT = 200;
 /** Even then, every waited id is checked this often (guards against clock skew between writers). */
 const FULL_CHECK_EVERY_MS = 2000;
-/** Overlap of incremental windows: commits may land out of timestamp order. */
-const WINDOW_SLACK_MS = 2000;
+/**
+ * Overlap of incremental windows: commits may land out of timestamp order (a transaction
+ * stamped before a slower one commits). What lands later than that is caught by the full check.
+ */
+const WINDOW_SLACK_MS = 250;
+/** With many waiters, incremental turns are at least this far apart (each reads what finished in the window). */
+const INCREMENTAL_TURN_MS = 10;
 
 /**
  * Waits for invocations to reach a final status. One loop per app serves every waiter: it
@@ -78,6 +83,10 @@ export class ResultWaiter {
     let retryDelay = 100;
     try {
       while (this.waiters.size > 0) {
+        // Armed before the check, for any change of the app (new waiters join between turns):
+        // a change that lands while the check reads is not missed.
+        const push = this.orchestrator.capabilities.pushWakeups;
+        const changed = push ? this.orchestrator.waitForChange([], 500) : null;
         let turn: Awaited<ReturnType<ResultWaiter["check"]>>;
         try {
           turn = await this.check(since, lastFull);
@@ -97,8 +106,12 @@ export class ResultWaiter {
         if (turn.full) lastFull = Date.now();
         if (this.waiters.size === 0) break;
         idle = turn.progressed ? 5 : Math.min(idle * 2, 250);
-        const timeout = this.orchestrator.capabilities.pushWakeups ? 500 : idle;
-        await this.orchestrator.waitForChange([...this.waiters.keys()], timeout);
+        if (!changed) {
+          await new Promise((r) => setTimeout(r, idle));
+          continue;
+        }
+        if (!turn.full) await new Promise((r) => setTimeout(r, INCREMENTAL_TURN_MS));
+        await changed;
       }
     } finally {
       this.running = false;

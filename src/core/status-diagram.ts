@@ -27,7 +27,7 @@ const LAYERS: Status[][] = [
   ["REGISTERED"],
   ["CONCURRENCY_CONTROLLED", "PENDING", "CONCURRENCY_CONTROLLED_FINAL"],
   ["PENDING_RECOVERY", "RUNNING", "RETRY"],
-  ["PAUSED", "RESUMED", "RUNNING_RECOVERY"],
+  ["PAUSED", "RESUMED", "RUNNING_RECOVERY", "WAITING"],
   ["KILLED", "SUCCESS", "FAILED"],
   ["REROUTED", "CANCELLING"],
 ];
@@ -49,7 +49,7 @@ export function renderStatusSvg(): string {
   const boxH = 34;
   const gapX = 40;
   const gapY = 70;
-  const width = 3 * boxW + 4 * gapX;
+  const width = 4 * boxW + 5 * gapX;
   const pos = new Map<Status, { x: number; y: number }>();
   const rows = layers();
   rows.forEach((layer, row) => {

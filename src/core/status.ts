@@ -13,6 +13,7 @@ export const STATUSES = [
   "PAUSED",
   "RESUMED",
   "RETRY",
+  "WAITING",
   "SUCCESS",
   "FAILED",
   "KILLED",
@@ -67,7 +68,7 @@ export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
   },
   RUNNING: {
     // RUNNING_RECOVERY overrides ownership; the rest need the owner's token.
-    next: ["PAUSED", "KILLED", "RETRY", "SUCCESS", "FAILED", "RUNNING_RECOVERY", "CANCELLING"],
+    next: ["PAUSED", "KILLED", "RETRY", "WAITING", "SUCCESS", "FAILED", "RUNNING_RECOVERY", "CANCELLING"],
     onEnter: "keep",
     leaveRequiresOwner: true,
     final: false,
@@ -83,7 +84,7 @@ export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
   },
   RESUMED: {
     // nenc adds RESUMED -> RUNNING_RECOVERY, for the same reason as PAUSED.
-    next: ["PAUSED", "KILLED", "RETRY", "SUCCESS", "FAILED", "RUNNING_RECOVERY", "CANCELLING"],
+    next: ["PAUSED", "KILLED", "RETRY", "WAITING", "SUCCESS", "FAILED", "RUNNING_RECOVERY", "CANCELLING"],
     onEnter: "keep",
     leaveRequiresOwner: true,
     final: false,
@@ -96,6 +97,15 @@ export const STATUS_TABLE: { readonly [S in Status]: StatusSpec } = {
     leaveRequiresOwner: false,
     final: false,
     doc: "Failed with a retriable error; routed again after a backoff.",
+  },
+  WAITING: {
+    // A workflow that suspended itself: routed again at its wake-up time (or when the child it
+    // waits for ends), then replayed from its recorded steps.
+    next: ["PENDING", "CONCURRENCY_CONTROLLED", "CONCURRENCY_CONTROLLED_FINAL", "CANCELLING"],
+    onEnter: "release",
+    leaveRequiresOwner: false,
+    final: false,
+    doc: "A workflow sleeping or waiting for a child: holds no runner; routed again when it is due.",
   },
   SUCCESS: {
     next: [],
@@ -179,6 +189,9 @@ export const CLAIMABLE_STATUSES: readonly Status[] = STATUSES.filter((s) =>
 export const OWNED_STATUSES: readonly Status[] = STATUSES.filter(
   (s) => STATUS_TABLE[s].onEnter === "acquire" || STATUS_TABLE[s].onEnter === "keep",
 );
+
+/** Statuses in which an execution is under way (they lead to SUCCESS): workflow steps are recorded only in them. */
+export const EXECUTING_STATUSES: readonly Status[] = STATUSES.filter((s) => STATUS_TABLE[s].next.includes("SUCCESS"));
 
 /**
  * Statuses that hold a running-concurrency slot of the invocation's scope: the owned ones

@@ -6,6 +6,9 @@
 export const ErrorCode = {
   Config: "NENC_CONFIG",
   TaskDefinition: "NENC_TASK_DEFINITION",
+  TriggerDefinition: "NENC_TRIGGER_DEFINITION",
+  NonDeterminism: "NENC_NON_DETERMINISM",
+  Workflow: "NENC_WORKFLOW",
   UnknownTask: "NENC_UNKNOWN_TASK",
   Serialization: "NENC_SERIALIZATION",
   InvocationNotFound: "NENC_INVOCATION_NOT_FOUND",
@@ -53,6 +56,42 @@ export class ConfigError extends NencError {
 export class TaskDefinitionError extends NencError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.TaskDefinition, message, options);
+  }
+}
+
+/**
+ * A trigger or event was declared wrongly (a bad cron expression or time zone, a source task
+ * not registered in the app, arguments that do not serialize); names the trigger.
+ */
+export class TriggerDefinitionError extends NencError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.TriggerDefinition, message, options);
+  }
+}
+
+/**
+ * A workflow's replay asked for a different step than the one recorded at that number (another
+ * kind, task or name): the workflow's code changed or depends on something not recorded. The
+ * workflow fails; make the order of its wf.* calls depend only on its arguments and recorded
+ * values.
+ */
+export class NonDeterminismError extends NencError {
+  constructor(
+    readonly stepNo: number,
+    readonly recorded: string,
+    readonly asked: string,
+  ) {
+    super(
+      ErrorCode.NonDeterminism,
+      `Workflow step ${stepNo} was recorded as ${recorded} but the replay asked for ${asked}. The workflow's wf.* calls must come in the same order on every run (depend only on its arguments and recorded values).`,
+    );
+  }
+}
+
+/** A workflow context used wrongly: a wf.* call outside its workflow's execution or after the workflow returned. */
+export class WorkflowError extends NencError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Workflow, message, options);
   }
 }
 

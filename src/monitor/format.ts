@@ -9,6 +9,7 @@ export const STATUS_COLORS: { readonly [S in Status]: string } = {
   PAUSED: "#a29bfe",
   RESUMED: "#6c5ce7",
   RETRY: "#f6b93b",
+  WAITING: "#82ccdd",
   SUCCESS: "#27ae60",
   FAILED: "#e74c3c",
   KILLED: "#636e72",

@@ -13,6 +13,7 @@ import { registerInvocations } from "./routes/invocations.js";
 import { registerRunners } from "./routes/runners.js";
 import { registerTasks } from "./routes/tasks.js";
 import { registerTimeline } from "./routes/timeline.js";
+import { registerTriggers } from "./routes/triggers.js";
 import { registerWorkflows } from "./routes/workflows.js";
 import { checkBind, csrfProtection, newSecret, requireToken } from "./security.js";
 import { errorPage } from "./views/error-page.js";
@@ -62,6 +63,7 @@ export function createMonitorApp(app: Nenc, options: MonitorOptions = {}): { hon
   registerInvocation(hono, ctx);
   registerTasks(hono, ctx);
   registerWorkflows(hono, ctx);
+  registerTriggers(hono, ctx);
   registerRunners(hono, ctx);
   registerBroker(hono, ctx);
   hono.get("/metrics", async (c) => {

@@ -20,19 +20,27 @@ function bootTime(): number | null {
   return bootTimeMs;
 }
 
-/** When the process `pid` started (ms since the epoch), from /proc; null where /proc is missing. */
-function processStartMs(pid: number): number | null {
-  const boot = bootTime();
-  if (boot === null) return null;
+/**
+ * When the process `pid` started, in kernel clock ticks since boot (/proc/<pid>/stat field 22):
+ * independent of wall clocks. Null where /proc is missing.
+ */
+export function processStartTicks(pid: number = process.pid): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after "(comm)": state is field 3, starttime field 22.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = Number(fields[19]);
-    return Number.isFinite(ticks) ? boot + (ticks * 1000) / USER_HZ : null;
+    return Number.isFinite(ticks) ? ticks : null;
   } catch {
     return null;
   }
+}
+
+/** When the process `pid` started (ms since the epoch, by this host's clock now), from /proc. */
+function processStartMs(pid: number): number | null {
+  const boot = bootTime();
+  const ticks = processStartTicks(pid);
+  return boot === null || ticks === null ? null : boot + (ticks * 1000) / USER_HZ;
 }
 
 /**
@@ -43,7 +51,7 @@ function processStartMs(pid: number): number | null {
  * share a backend with this check: give them distinct host names (Docker does by default).
  */
 export function localProcessState(
-  r: { host: string; pid: number; startedAt: number },
+  r: { host: string; pid: number; startedAt: number; procStart?: number | null | undefined },
   thisHost: string = hostname(),
 ): "alive" | "gone" | "unknown" {
   if (r.host !== thisHost) return "unknown";
@@ -53,6 +61,12 @@ export function localProcessState(
     if ((err as NodeJS.ErrnoException).code === "ESRCH") return "gone";
     return "alive"; // EPERM: a process exists that we may not signal
   }
+  // The runner recorded its process's start ticks: the pid is another process when they differ.
+  if (r.procStart !== undefined && r.procStart !== null) {
+    const ticks = processStartTicks(r.pid);
+    return ticks !== null && ticks !== r.procStart ? "gone" : "alive";
+  }
+  // Recorded before proc_start existed: compare wall clocks (a clock jump can mislead this).
   const started = processStartMs(r.pid);
   return started !== null && started > r.startedAt + START_SLACK_MS ? "gone" : "alive";
 }

@@ -102,7 +102,7 @@ export async function recoverStalePending(deps: RecoveryDeps, maxPendingMs: numb
 }
 
 /**
- * REGISTERED/REROUTED invocations last updated before `before` that are not queued (their
+ * REGISTERED/REROUTED/RETRY/WAITING invocations last updated before `before` that are not queued (their
  * delivery was lost: a worker that claimed them died before it could record PENDING) are
  * routed again. A duplicate delivery is harmless: only one claim can move an invocation to
  * PENDING. Returns the ids re-routed.
@@ -113,7 +113,9 @@ export async function rerouteLostDeliveries(
   why: string,
 ): Promise<string[]> {
   const waiting = await deps.orchestrator.find({
-    statuses: ["REGISTERED", "REROUTED"],
+    // RETRY and WAITING are routed again by their runner after the transition: a runner that
+    // died in between leaves them unqueued too.
+    statuses: ["REGISTERED", "REROUTED", "RETRY", "WAITING"],
     updatedBefore: before,
     limit: 10_000,
   });

@@ -251,6 +251,65 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect((await c.orchestrator.getStatuses([a!.id])).get(a!.id)?.status).toBe("RUNNING");
     });
 
+    test("andThen: claim and start in one step, a history row each; a refused claim starts nothing", async () => {
+      const [a, b, d] = await registered(3);
+      const res = await c.orchestrator.transition([
+        { id: a!.id, to: "PENDING", andThen: "RUNNING", runnerId: "r1", expectFrom: ["REGISTERED"] },
+        { id: b!.id, to: "PENDING", andThen: "RUNNING", runnerId: "r1", expectFrom: ["REROUTED"] },
+        { id: d!.id, to: "PENDING", andThen: "RUNNING", runnerId: "r1" },
+        { id: a!.id, to: "SUCCESS", runnerId: "r1", token: 1, outcome: { kind: "result", value: "[7]" } },
+      ]);
+      expect(res[0]).toMatchObject({
+        ok: true,
+        from: "REGISTERED",
+        to: "RUNNING",
+        token: 1,
+        ownerId: "r1",
+        attempts: 1,
+      });
+      expect(res[1]).toMatchObject({ ok: false, reason: "status-changed", current: "REGISTERED" });
+      expect(res[2]).toMatchObject({ ok: true, to: "RUNNING", token: 1 });
+      expect(res[3]).toMatchObject({ ok: true, from: "RUNNING", to: "SUCCESS" });
+      expect((await c.orchestrator.history(a!.id)).map((h) => [h.status, h.ownerId, h.token, h.actorId])).toEqual([
+        ["REGISTERED", null, 0, null],
+        ["PENDING", "r1", 1, "r1"],
+        ["RUNNING", "r1", 1, "r1"],
+        ["SUCCESS", null, 1, "r1"],
+      ]);
+      expect(await c.orchestrator.getOutcome(a!.id)).toEqual({ kind: "result", value: "[7]" });
+      expect(await c.orchestrator.history(b!.id)).toHaveLength(1);
+      // A running invocation asked to claim again: refused, nothing written.
+      const [again] = await c.orchestrator.transition([
+        { id: d!.id, to: "PENDING", andThen: "RUNNING", runnerId: "r2" },
+      ]);
+      expect(again).toMatchObject({ ok: false, current: "RUNNING" });
+      expect(await c.orchestrator.history(d!.id)).toHaveLength(3);
+    });
+
+    test("registrar: data, REGISTERED status and route in one step; recorded ids are not routed again", async () => {
+      const registrar = c.registrar;
+      if (!registrar) {
+        // Engines without one register with the three components' own writes (tested above).
+        expect(opts.name === "memory" || opts.name === "sqlite").toBe(true);
+        return;
+      }
+      const list = [inv(), inv({ parentId: "p", queue: "q2", priority: 3 })];
+      const routes = list.map((i) => ({ id: i.id, queue: i.queue ?? "default", priority: i.priority ?? 0 }));
+      await registrar.registerAndRoute(list, routes);
+      await registrar.registerAndRoute(list, routes);
+      const statuses = await c.orchestrator.getStatuses(list.map((i) => i.id));
+      expect([...statuses.values()].map((r) => r.status)).toEqual(["REGISTERED", "REGISTERED"]);
+      expect(await c.orchestrator.history(list[1]!.id)).toHaveLength(1);
+      expect((await c.stateBackend.getInvocations([list[1]!.id])).get(list[1]!.id)).toMatchObject({
+        parentId: "p",
+        queue: "q2",
+        priority: 3,
+      });
+      expect(await c.broker.claim(10, ["default"])).toEqual([list[0]!.id]);
+      expect(await c.broker.claim(10, ["q2"])).toEqual([list[1]!.id]);
+      expect(await c.broker.claim(10)).toEqual([]);
+    });
+
     test("errors and retries are stored with their transition", async () => {
       const [a] = await registered();
       let token = await run(a!.id, "r1");
@@ -424,6 +483,85 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect(await c.orchestrator.acquireLease("recovery", "b", 300)).toBe(true);
       await new Promise((r) => setTimeout(r, 600));
       expect(await c.orchestrator.acquireLease("recovery", "a", 300)).toBe(true);
+    });
+
+    test("trigger state: compare-and-set on its version; the backend's clock", async () => {
+      const o = c.orchestrator;
+      expect(await o.getTriggerStates(["cron:a", "cron:b"])).toEqual(new Map());
+      expect(await o.setTriggerState("cron:a", "1", 0)).toBe(true);
+      expect(await o.setTriggerState("cron:a", "x", 0)).toBe(false); // exists already
+      expect(await o.setTriggerState("cron:a", "2", 1)).toBe(true);
+      expect(await o.setTriggerState("cron:a", "y", 1)).toBe(false); // stale version
+      // Two writers racing on one version: exactly one wins.
+      const race = await Promise.all([o.setTriggerState("cron:a", "p", 2), o.setTriggerState("cron:a", "q", 2)]);
+      expect(race.filter(Boolean)).toHaveLength(1);
+      const got = await o.getTriggerStates(["cron:a", "cron:b"]);
+      expect(got.get("cron:a")).toEqual({ value: race[0] ? "p" : "q", version: 3 });
+      expect(got.has("cron:b")).toBe(false);
+      const before = Date.now();
+      const now = await o.backendNow();
+      expect(Math.abs(now - before)).toBeLessThan(60_000); // same machine: close to this clock
+      // Purge clears it with everything else of the app.
+      await o.purge();
+      expect(await o.getTriggerStates(["cron:a"])).toEqual(new Map());
+    });
+
+    test("workflow steps: recorded once, only under the current token; data with its step", async () => {
+      const [w] = await registered();
+      const id = w!.id;
+      const step = (stepNo: number, value: string) => ({
+        invocationId: id,
+        stepNo,
+        kind: "step",
+        name: "s",
+        value,
+        at: 1,
+      });
+      // Not executing yet: nothing can be recorded.
+      expect(await c.orchestrator.recordStep(step(1, "1"), 0)).toEqual({ outcome: "fenced", step: null });
+      const token = await run(id, "r1");
+      expect(await c.orchestrator.recordStep(step(1, '"a"'), token)).toMatchObject({ outcome: "recorded" });
+      // A replay asking for step 1 again gets the stored value, not its own.
+      expect(await c.orchestrator.recordStep(step(1, '"b"'), token)).toEqual({
+        outcome: "exists",
+        step: step(1, '"a"'),
+      });
+      const data = { workflowId: w!.workflowId, key: "stage", value: '"charged"' };
+      expect(
+        await c.orchestrator.recordStep({ ...step(2, '"charged"'), kind: "set", name: "stage" }, token, data),
+      ).toMatchObject({
+        outcome: "recorded",
+      });
+      expect(await c.orchestrator.workflowData(w!.workflowId)).toEqual(new Map([["stage", '"charged"']]));
+      // Recovery takes it (new token): the old holder's next step is refused, nothing written.
+      const [rec] = await c.orchestrator.transition([{ id, to: "RUNNING_RECOVERY", runnerId: "recoverer" }]);
+      expect(ok(rec).token).toBeGreaterThan(token);
+      expect(await c.orchestrator.recordStep(step(3, "3"), token, { ...data, value: '"late"' })).toEqual({
+        outcome: "fenced",
+        step: null,
+      });
+      expect((await c.orchestrator.workflowSteps(id)).map((s) => [s.stepNo, s.kind, s.value])).toEqual([
+        [1, "step", '"a"'],
+        [2, "set", '"charged"'],
+      ]);
+      expect(await c.orchestrator.workflowData(w!.workflowId)).toEqual(new Map([["stage", '"charged"']]));
+      expect(await c.orchestrator.workflowSteps("unknown")).toEqual([]);
+      // Retention deletes a workflow's steps with it, and its data with its root.
+      await c.orchestrator.transition([
+        { id, to: "CANCELLING", runnerId: "x" },
+        { id, to: "FAILED", runnerId: "x", outcome: { kind: "error", error: { name: "E", message: "m" } } },
+      ]);
+      expect(await c.orchestrator.deleteFinalBefore(Date.now() + 60_000, 10)).toEqual([id]);
+      expect(await c.orchestrator.workflowSteps(id)).toEqual([]);
+      expect(await c.orchestrator.workflowData(w!.workflowId)).toEqual(new Map());
+    });
+
+    test("a triggered invocation keeps its origin", async () => {
+      const origin = { trigger: "ship#0", eventId: "e-1", event: "order.paid" };
+      const [a] = await registered(1, { origin });
+      expect((await c.stateBackend.getInvocations([a!.id])).get(a!.id)?.origin).toEqual(origin);
+      const [b] = await registered();
+      expect((await c.stateBackend.getInvocations([b!.id])).get(b!.id)?.origin ?? null).toBeNull();
     });
 
     test("broker delivers each id once, by priority then order, not before availableAt", async () => {

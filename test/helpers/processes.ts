@@ -125,13 +125,17 @@ export function childPidsOf(pid: number): number[] {
   return out;
 }
 
-export async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  cond: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string | (() => string),
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await cond()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`);
 }
 
 /** The process is gone: no such pid, or a zombie (exited, not yet reaped by an init that does not reap). */

@@ -137,7 +137,13 @@ export function runConcurrencyScenarios(makeBackend: () => TestBackend | Promise
         await waitUntil(
           async () => {
             const s = await Promise.all(invs.map((i) => i.status()));
-            return s.filter((x) => x === "RUNNING").length === LIMIT && s.includes("CONCURRENCY_CONTROLLED");
+            // RUNNING is recorded with the claim, before the task body starts: wait for the bodies too.
+            const started = lines().filter((l) => l.endsWith(` start ${a.pid}`)).length;
+            return (
+              s.filter((x) => x === "RUNNING").length === LIMIT &&
+              s.includes("CONCURRENCY_CONTROLLED") &&
+              started === LIMIT
+            );
           },
           60_000,
           "two running on A, one waiting",

@@ -24,6 +24,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { REDIS_SNAPSHOT, REDIS_STANDARD_START } from "../../chaos/servers.js";
 import { appServices } from "../../src/app.js";
 import { canTransition } from "../../src/core/status.js";
 import { Nenc } from "../../src/index.js";
@@ -32,25 +33,8 @@ import { killAllRunners, spawnRunner, waitUntil } from "../helpers/processes.js"
 import { REDIS_TEST_URL, redisBackend } from "../helpers/redis.js";
 import { reachable, requireServer } from "../helpers/servers.js";
 
-/** Exactly the command CI starts Redis with. */
-const STANDARD_START = [
-  "--daemonize",
-  "yes",
-  "--bind",
-  "127.0.0.1",
-  "-::1",
-  "--port",
-  "6379",
-  "--save",
-  "",
-  "--appendonly",
-  "no",
-  "--dir",
-  "/var/lib/redis",
-  "--logfile",
-  "/var/log/redis/ci.log",
-];
-const SNAPSHOT = "/var/lib/redis/dump.rdb";
+const STANDARD_START = REDIS_STANDARD_START;
+const SNAPSHOT = REDIS_SNAPSHOT;
 
 async function pingable(): Promise<boolean> {
   const probe = new Redis(REDIS_TEST_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

@@ -296,7 +296,7 @@ describe("a TypeScript project", () => {
     mkdirSync(join(scratch, "typed"), { recursive: true });
     writeFileSync(
       join(scratch, "typed/consumer.ts"),
-      `import { Nenc, type Invocation, TaskFailedError } from "nenc";
+      `import { cron, Nenc, type Invocation, onError, onEvent, onResult, TaskFailedError } from "nenc";
 const app = new Nenc({ appId: "typed" });
 export const charge = app.task(async (orderId: string, cents: number) => ({ orderId, total: cents * 2 }), { name: "charge" });
 export const ping = app.task(async () => {}, { name: "ping" });
@@ -304,6 +304,15 @@ class HttpError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
 }
 export const fetchIt = app.task(async (url: string) => url.length, { name: "fetchIt", maxRetries: 2, retryFor: [TypeError, HttpError] });
+const paid = app.event<{ orderId: string; cents: number }>("order.paid");
+export const ship = app.task(async (orderId: string) => orderId, { name: "ship", triggers: [onEvent(paid, { args: (p) => [p.orderId] })] });
+export const nightly = app.task(async () => 1, { name: "nightly", triggers: cron("0 0 3 * * *", { timezone: "UTC" }) });
+export const receipt = app.task(async (orderId: string) => orderId, {
+  name: "receipt",
+  triggers: { all: [onResult(charge, { filter: (r) => r.total > 0, args: (r) => [r.orderId] }), onError(fetchIt, { errors: [HttpError], args: (_e, inv) => [inv.id] })] },
+});
+// @ts-expect-error a trigger's arguments are checked against the task's parameters
+export const wrongArgs = app.task(async (orderId: string) => orderId, { name: "wrongArgs", triggers: onEvent(paid, { args: (p) => [p.cents] }) });
 export async function use(): Promise<void> {
   const inv: Invocation<{ orderId: string; total: number }> = await charge("o-1", 500);
   const r = await inv.result();
@@ -315,7 +324,10 @@ export async function use(): Promise<void> {
   // @ts-expect-error a missing argument is a compile error
   await charge("o-1");
   const nothing: void = await (await ping()).result();
-  void [total, wrong, nothing, TaskFailedError];
+  const eventId: string = await paid.emit({ orderId: "o-1", cents: 5 });
+  // @ts-expect-error the payload is typed by the event
+  await paid.emit({ orderId: 1 });
+  void [total, wrong, nothing, eventId, TaskFailedError];
 }
 `,
     );

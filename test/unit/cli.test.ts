@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { STATUSES } from "../../src/index.js";
@@ -42,6 +44,41 @@ describe("nenc CLI", () => {
     expect(bare.status).toBe(0);
     expect(bare.stdout).toContain("Usage: nenc");
   });
+
+  it("a task module that throws on import: the runner exits non-zero with the error and claims nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nenc-throwing-app-"));
+    const file = join(dir, "app.mjs");
+    writeFileSync(file, `throw new Error("config file missing: /etc/shop.json");\n`);
+    const r = nenc(["runner", "start", "--app", file], { NENC__BACKEND: "sqlite" });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("config file missing: /etc/shop.json");
+    expect(r.stderr).toContain("NENC_APP_LOAD");
+    expect(r.stdout).not.toMatch(/started/);
+  });
+
+  it("an unreachable server at start: a clear error naming the URL without its password, exit non-zero", () => {
+    const cases: Record<string, string>[] = [
+      {
+        NENC__BACKEND: "postgres",
+        NENC__POSTGRES_URL: "postgres://shop:s3cret@127.0.0.1:9/test",
+        NENC__POSTGRES_CONNECT_TIMEOUT_MS: "2000",
+      },
+      {
+        NENC__BACKEND: "redis",
+        NENC__REDIS_URL: "redis://:s3cret@127.0.0.1:9",
+        NENC__REDIS_CONNECT_TIMEOUT_MS: "2000",
+      },
+    ];
+    for (const env of cases) {
+      const t0 = Date.now();
+      const r = nenc(["runner", "start", "--app", "test/fixtures/app.ts"], env);
+      expect(r.status, r.stderr).not.toBe(0);
+      expect(r.stderr).toMatch(/127\.0\.0\.1:9/);
+      expect(r.stderr).not.toContain("s3cret");
+      expect(r.stderr).toContain("NENC_BACKEND");
+      expect(Date.now() - t0).toBeLessThan(60_000);
+    }
+  }, 120_000);
 
   it("refuses a runner that could never execute", () => {
     const r = nenc(["runner", "start", "--app", "test/fixtures/app.ts"], { NENC__BACKEND: "memory" });

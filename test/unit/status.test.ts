@@ -14,7 +14,7 @@ import {
 import { renderStatusSvg, renderStatusTable, renderStatusText } from "../../src/core/status-diagram.js";
 
 describe("status state machine (one table)", () => {
-  it("has pynenc's transitions, plus PAUSED/RESUMED -> RUNNING_RECOVERY, cancel from every non-final status and concurrency control from every claimable status", () => {
+  it("has pynenc's transitions, plus PAUSED/RESUMED -> RUNNING_RECOVERY, RUNNING -> WAITING (workflows), cancel from every non-final status and concurrency control from every claimable status", () => {
     const C = "CANCELLING";
     expect(STATUS_TABLE.REGISTERED.next).toEqual([
       "PENDING",
@@ -27,11 +27,13 @@ describe("status state machine (one table)", () => {
       "PAUSED",
       "KILLED",
       "RETRY",
+      "WAITING",
       "SUCCESS",
       "FAILED",
       "RUNNING_RECOVERY",
       C,
     ]);
+    expect(STATUS_TABLE.WAITING.next).toEqual(["PENDING", "CONCURRENCY_CONTROLLED", "CONCURRENCY_CONTROLLED_FINAL", C]);
     expect(STATUS_TABLE.PAUSED.next).toEqual(["RESUMED", "KILLED", "RUNNING_RECOVERY", C]);
     expect(STATUS_TABLE.CANCELLING.next).toEqual(["FAILED"]);
     for (const s of STATUSES) if (!STATUS_TABLE[s].final && s !== C) expect(STATUS_TABLE[s].next).toContain(C);
@@ -56,7 +58,7 @@ describe("status state machine (one table)", () => {
   });
 
   it("derived sets follow the table", () => {
-    expect([...CLAIMABLE_STATUSES].sort()).toEqual(["REGISTERED", "REROUTED", "RETRY"]);
+    expect([...CLAIMABLE_STATUSES].sort()).toEqual(["REGISTERED", "REROUTED", "RETRY", "WAITING"]);
     expect(SLOT_HOLDING_STATUSES).toEqual(["PENDING", "RUNNING", "PAUSED", "RESUMED"]);
     expect([...OWNED_STATUSES].sort()).toEqual(["PAUSED", "PENDING", "RESUMED", "RUNNING"]);
     expect([...RECOVERY_STATUSES].sort()).toEqual(["PENDING_RECOVERY", "RUNNING_RECOVERY"]);

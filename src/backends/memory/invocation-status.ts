@@ -12,6 +12,7 @@ import type {
   TransitionResult,
 } from "../../core/contract/index.js";
 import { decideTransition, SLOT_HOLDING_STATUSES } from "../../core/status.js";
+import { applyChained } from "../../core/transition-chain.js";
 import { oldestWaiter, registrationHolder, slotHolders } from "./concurrency.js";
 import type { MemoryStore } from "./store.js";
 
@@ -69,7 +70,7 @@ export class MemInvocationStatus implements InvocationStatusStore {
   }
 
   async transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
-    const results = requests.map((req) => this.applyOne(req));
+    const results = requests.map((req) => applyChained(req, (r) => this.applyOne(r)));
     this.store.events.emit("change");
     return results;
   }

@@ -6,6 +6,8 @@ import { MemLeases } from "./leases.js";
 import { MemRetention } from "./retention.js";
 import { MemRunnerRegistry } from "./runner-registry.js";
 import { type MemoryStore, waitForEvent } from "./store.js";
+import { MemTriggerState } from "./trigger-state.js";
+import { MemWorkflows } from "./workflows.js";
 
 export const MEMORY_CAPABILITIES: BackendCapabilities = {
   sharedAcrossProcesses: false,
@@ -23,6 +25,8 @@ export class MemOrchestrator extends ComposedOrchestrator {
       retention: new MemRetention(store),
       runners: new MemRunnerRegistry(store),
       leases: new MemLeases(store),
+      triggers: new MemTriggerState(store),
+      workflows: new MemWorkflows(store),
       liveness: NO_SESSIONS,
       changes: { waitForChange: (_ids, timeoutMs) => waitForEvent(store.events, "change", timeoutMs) },
     });

@@ -16,6 +16,8 @@ export class MemRetention implements FinalInvocationRetention {
       this.store.statuses.delete(id);
       this.store.history.delete(id);
       this.store.outcomes.delete(id);
+      this.store.workflowSteps.delete(id);
+      this.store.workflowData.delete(id); // a workflow's data goes with its root (id = workflow id)
     }
     return old;
   }

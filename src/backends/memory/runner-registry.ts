@@ -9,6 +9,7 @@ export class MemRunnerRegistry implements RunnerRegistry {
   async registerRunner(ctx: RunnerContext): Promise<void> {
     this.store.runners.set(ctx.id, {
       ...ctx,
+      procStart: ctx.procStart ?? null,
       lastHeartbeat: Date.now(),
       stoppedAt: null,
       stoppingUntil: null,

@@ -7,6 +7,7 @@ import type {
   Outcome,
   RunnerRecord,
   StatusRecord,
+  WorkflowStep,
 } from "../../core/contract/index.js";
 
 /** The data of one app held in this process; shared by the three memory components. */
@@ -22,6 +23,9 @@ export class MemoryStore {
   readonly invocations = new Map<string, InvocationData>();
   readonly runners = new Map<string, RunnerRecord>();
   readonly leases = new Map<string, { holder: string; expiresAt: number }>();
+  readonly triggerStates = new Map<string, { value: string; version: number }>();
+  readonly workflowSteps = new Map<string, Map<number, WorkflowStep>>();
+  readonly workflowData = new Map<string, Map<string, string>>();
   readonly queue = new PriorityQueue();
   readonly logs: LogRecord[] = [];
   /** Large values by hash, with the invocations referencing each. */
@@ -41,6 +45,9 @@ export class MemoryStore {
     this.invocations.clear();
     this.runners.clear();
     this.leases.clear();
+    this.triggerStates.clear();
+    this.workflowSteps.clear();
+    this.workflowData.clear();
     this.queue.clear();
     this.logs.length = 0;
     this.values.clear();

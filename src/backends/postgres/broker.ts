@@ -12,7 +12,7 @@ export class PostgresBroker implements Broker {
   readonly capabilities = POSTGRES_CAPABILITIES;
   private readonly sql: ReturnType<typeof brokerSql>;
 
-  constructor(private readonly h: PostgresHandle) {
+  constructor(readonly h: PostgresHandle) {
     this.sql = brokerSql(h.s);
   }
 
@@ -22,12 +22,7 @@ export class PostgresBroker implements Broker {
 
   async route(requests: readonly RouteRequest[]): Promise<void> {
     if (requests.length === 0) return;
-    await this.h.query("route", this.sql.insert, [
-      requests.map((r) => r.id),
-      requests.map((r) => r.priority ?? 0),
-      requests.map((r) => Math.round(r.availableAt ?? 0)),
-      requests.map((r) => r.queue ?? DEFAULT_QUEUE),
-    ]);
+    await this.h.query("route", this.sql.insert, routeParams(requests));
   }
 
   async claim(max: number, queues: readonly string[] = []): Promise<string[]> {
@@ -66,6 +61,16 @@ export class PostgresBroker implements Broker {
   close(): Promise<void> {
     return this.h.release();
   }
+}
+
+/** Queue rows, as the arrays of the insert's unnest: id, priority, available_at, queue. */
+export function routeParams(requests: readonly RouteRequest[]): unknown[] {
+  return [
+    requests.map((r) => r.id),
+    requests.map((r) => r.priority ?? 0),
+    requests.map((r) => Math.round(r.availableAt ?? 0)),
+    requests.map((r) => r.queue ?? DEFAULT_QUEUE),
+  ];
 }
 
 function brokerSql(s: string) {

@@ -1,3 +1,4 @@
+import { Batcher } from "../../core/batcher.js";
 import {
   blockedNote,
   blockedStatus,
@@ -26,7 +27,10 @@ import {
   STATUS_TABLE,
   type Status,
 } from "../../core/status.js";
+import { chainedResult, followUpOf } from "../../core/transition-chain.js";
+import { CorruptRecordError } from "../../errors/index.js";
 import { toHistoryEntry, toOutcome, toStatusRecord } from "../sql-rows.js";
+import { type CasParams, casParams, casStatement, casValues } from "./cas-statement.js";
 import type { PostgresHandle, Queryable } from "./pool.js";
 
 type Row = Record<string, unknown>;
@@ -48,6 +52,8 @@ interface Locked {
  */
 export class PostgresInvocationStatus implements InvocationStatusStore {
   private readonly sql: ReturnType<typeof statusSql>;
+
+  private readonly outcomeReads = new Batcher<string, Outcome | null | Error>((ids) => this.readOutcomes(ids));
 
   constructor(private readonly h: PostgresHandle) {
     this.sql = statusSql(h.s);
@@ -114,8 +120,58 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     return holderId;
   }
 
+  /**
+   * Plain requests on distinct invocations go as one compare-and-set statement (cas-statement.ts):
+   * one round trip, no prior read. What it did not write (refused, an invocation with a running
+   * scope, or written by an earlier attempt of a retried statement) goes through the locking
+   * transaction, which decides it and says why.
+   */
   async transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
     if (requests.length === 0) return [];
+    const params = requests.map(casParams);
+    const expressible = params.filter((p): p is CasParams => p !== null);
+    if (expressible.length < requests.length || new Set(requests.map((r) => r.id)).size < requests.length) {
+      return this.lockedTransition(requests, false);
+    }
+    const { rows, retried } = await this.h.queryTracked<Row>(
+      "transition",
+      this.sql.cas,
+      casValues(requests, expressible),
+    );
+    const written = new Map(rows.map((r) => [String(r.id), r]));
+    const out: Array<TransitionResult | undefined> = requests.map((req) => {
+      const row = written.get(req.id);
+      if (!row) return undefined;
+      const rec = toStatusRecord(row);
+      return {
+        ok: true,
+        id: req.id,
+        from: statusOf(row.from_status),
+        to: rec.status,
+        token: rec.token,
+        ownerId: rec.ownerId,
+        retries: rec.retries,
+        attempts: rec.attempts,
+      };
+    });
+    const missing = requests.flatMap((_, i) => (out[i] === undefined ? [i] : []));
+    if (missing.length > 0) {
+      const decided = await this.lockedTransition(
+        missing.map((i) => requests[i] as TransitionRequest),
+        retried,
+      );
+      missing.forEach((i, k) => {
+        out[i] = decided[k];
+      });
+    }
+    return out as TransitionResult[];
+  }
+
+  /** The locking transaction: every row the batch touches locked, each request decided in order. */
+  private async lockedTransition(
+    requests: readonly TransitionRequest[],
+    retried: boolean,
+  ): Promise<TransitionResult[]> {
     const ids = [...new Set(requests.map((r) => r.id))].sort();
     return this.h.tx("transition", async (q, attempt) => {
       const { rows } = await q.query<Row>(this.sql.lockRows, [ids]);
@@ -136,10 +192,95 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
         ...new Set(rows.flatMap((r) => (typeof r.run_scope === "string" ? [r.run_scope] : []))),
       ].sort();
       for (const scope of runScopes) await q.query(this.sql.advisoryLock, [`${this.h.s}:run:${scope}`]);
-      const out: TransitionResult[] = [];
-      for (const req of requests) out.push(await this.applyOne(q, req, state, attempt > 0));
+      const recheck = attempt > 0 || retried;
+      const out: TransitionResult[] = new Array(requests.length);
+      // Requests on plain invocations (no running scope) are decided here and written together,
+      // one statement per run of distinct ids; the rest go one by one (applyOne).
+      let bulk: BulkWrite[] = [];
+      const inBulk = new Set<string>();
+      const flush = async () => {
+        if (bulk.length > 0) await this.writeBulk(q, bulk, state, out);
+        bulk = [];
+        inBulk.clear();
+      };
+      for (const [index, req] of requests.entries()) {
+        if (inBulk.has(req.id)) await flush();
+        const cur = state.get(req.id);
+        if (!cur || cur.rec.runningScope !== null) {
+          await flush();
+          const first = await this.applyOne(q, req, state, recheck);
+          const next = followUpOf(req, first);
+          out[index] = chainedResult(first, next ? await this.applyOne(q, next, state, false) : null);
+          continue;
+        }
+        const planned = planBulk(index, req, cur);
+        if (planned) {
+          bulk.push(planned);
+          inBulk.add(req.id);
+          continue;
+        }
+        const refusal = decideTransition(cur.rec, req);
+        const reason = refusal.ok ? "status-changed" : refusal.reason;
+        await flush();
+        const earlier = recheck ? await this.appliedEarlier(q, req, cur) : null;
+        out[index] = earlier ?? { ok: false, id: req.id, reason, current: cur.rec.status };
+      }
+      await flush();
       return out;
     });
+  }
+
+  /** Write planned transitions (one or two steps each) as one statement: status rows, history rows, outcomes. */
+  private async writeBulk(
+    q: Queryable,
+    bulk: readonly BulkWrite[],
+    state: Map<string, Locked>,
+    out: TransitionResult[],
+  ): Promise<void> {
+    const history = bulk.flatMap((b) =>
+      b.steps.map((step, i) => ({ id: b.req.id, back: b.steps.length - 1 - i, actor: b.req.runnerId, ...step })),
+    );
+    const last = (b: BulkWrite) => b.steps[b.steps.length - 1] as BulkStep;
+    const { rows } = await q.query<Row>(this.sql.bulkUpdate, [
+      bulk.map((b) => b.req.id),
+      bulk.map((b) => b.cur.rec.status),
+      bulk.map((b) => b.cur.rec.token),
+      bulk.map((b) => last(b).status),
+      bulk.map((b) => last(b).ownerId),
+      bulk.map((b) => last(b).token),
+      bulk.map((b) => (b.req.countRetry ? 1 : 0)),
+      bulk.map((b) => b.steps.filter((st) => st.status === "RUNNING").length),
+      bulk.map((b) => b.steps.length),
+      bulk.map((b) => b.req.outcome?.kind ?? null),
+      bulk.map((b) => outcomeText(b.req.outcome)),
+      history.map((h) => h.id),
+      history.map((h) => h.back),
+      history.map((h) => h.status),
+      history.map((h) => h.ownerId),
+      history.map((h) => h.token),
+      history.map((h) => h.actor),
+      history.map((h) => h.note),
+    ]);
+    const written = new Map(rows.map((r) => [String(r.id), r]));
+    for (const b of bulk) {
+      const row = written.get(b.req.id);
+      if (!row) {
+        out[b.index] = { ok: false, id: b.req.id, reason: "status-changed", current: b.cur.rec.status };
+        continue;
+      }
+      const rec = toStatusRecord(row);
+      state.set(b.req.id, { ...b.cur, rec, historyLen: Number(row.history_len) });
+      out[b.index] = {
+        ok: true,
+        id: b.req.id,
+        from: b.cur.rec.status,
+        to: rec.status,
+        token: rec.token,
+        ownerId: rec.ownerId,
+        retries: rec.retries,
+        attempts: rec.attempts,
+      };
+    }
   }
 
   /**
@@ -301,14 +442,68 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     return (await this.h.query<Row>("historyBetween", this.sql.historyBetween, [from, to, limit])).map(toHistoryEntry);
   }
 
+  /** Outcomes asked for in the same turn (many callers awaiting results) are read in one query. */
   async getOutcome(id: string): Promise<Outcome | null> {
-    const [row] = await this.h.query<Row>("getOutcome", this.sql.getOutcome, [id]);
-    return row ? toOutcome(id, row) : null;
+    const read = await this.outcomeReads.submit(id);
+    if (read instanceof Error) throw read; // a corrupt row fails its own reader only
+    return read;
+  }
+
+  private async readOutcomes(ids: readonly string[]): Promise<Array<Outcome | null | Error>> {
+    const rows = await this.h.query<Row>("getOutcome", this.sql.getOutcomes, [[...new Set(ids)]]);
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      try {
+        return row ? toOutcome(id, row) : null;
+      } catch (err) {
+        return err as Error;
+      }
+    });
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
     return (await this.h.query<Row>("history", this.sql.history, [id])).map(toHistoryEntry);
   }
+}
+
+interface BulkStep {
+  status: Status;
+  ownerId: string | null;
+  token: number;
+  note: string | null;
+}
+
+/** A plain invocation's transition decided in memory (rows locked), written with others in one statement. */
+interface BulkWrite {
+  index: number;
+  req: TransitionRequest;
+  cur: Locked;
+  /** The transition and, with `andThen`, its follow-up: one history row each. */
+  steps: BulkStep[];
+}
+
+/** Decide a request (and its follow-up) against the locked row; null when the request is refused. */
+function planBulk(index: number, req: TransitionRequest, cur: Locked): BulkWrite | null {
+  const first = decideTransition(cur.rec, req);
+  if (!first.ok) return null;
+  const steps: BulkStep[] = [{ ...first.next, note: req.note ?? null }];
+  if (req.andThen) {
+    const follow = { id: req.id, to: req.andThen, runnerId: req.runnerId, token: first.next.token };
+    const second = decideTransition({ ...cur.rec, ...first.next }, follow);
+    if (second.ok) steps.push({ ...second.next, note: req.note ?? null });
+  }
+  return { index, req, cur, steps };
+}
+
+function statusOf(v: unknown): Status {
+  if (!isStatus(v)) throw new CorruptRecordError(`A transition read back the unknown status ${JSON.stringify(v)}.`);
+  return v;
+}
+
+function outcomeText(outcome: Outcome | undefined): string | null {
+  if (!outcome) return null;
+  return outcome.kind === "result" ? outcome.value : JSON.stringify(outcome.error);
 }
 
 function statusSql(s: string) {
@@ -340,10 +535,30 @@ function statusSql(s: string) {
       h AS (INSERT INTO ${s}.history (invocation_id, seq, status, owner_id, token, actor_id, at, note)
         SELECT id, history_len, status, owner_id, token, $8, updated_at, $9 FROM u)
       SELECT * FROM u`,
+    cas: casStatement(s, now),
+    bulkUpdate: `WITH v AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[],
+          $9::int[], $10::text[], $11::text[])
+          AS v(id, from_status, from_token, to_status, owner_id, token, add_retries, add_attempts, steps, outcome_kind, outcome_value)),
+      u AS (
+        UPDATE ${s}.status st SET status = v.to_status, owner_id = v.owner_id, token = v.token,
+          retries = st.retries + v.add_retries, attempts = st.attempts + v.add_attempts,
+          updated_at = ${now}, history_len = st.history_len + v.steps
+        FROM v WHERE st.id = v.id AND st.status = v.from_status AND st.token = v.from_token
+        RETURNING st.*),
+      h AS (INSERT INTO ${s}.history (invocation_id, seq, status, owner_id, token, actor_id, at, note)
+        SELECT u.id, u.history_len - hv.back, hv.status, hv.owner_id, hv.token, hv.actor_id, u.updated_at, hv.note
+        FROM unnest($12::text[], $13::int[], $14::text[], $15::text[], $16::int[], $17::text[], $18::text[])
+          AS hv(id, back, status, owner_id, token, actor_id, note)
+        JOIN u ON u.id = hv.id),
+      o AS (INSERT INTO ${s}.outcomes (id, kind, value)
+        SELECT v.id, v.outcome_kind, v.outcome_value FROM v JOIN u ON u.id = v.id WHERE v.outcome_kind IS NOT NULL
+        ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, value = excluded.value)
+      SELECT * FROM u`,
     lastTwo: `SELECT * FROM ${s}.history WHERE invocation_id = $1 AND seq >= $2 ORDER BY seq`,
     saveOutcome: `INSERT INTO ${s}.outcomes (id, kind, value) VALUES ($1, $2, $3)
       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, value = excluded.value`,
-    getOutcome: `SELECT kind, value FROM ${s}.outcomes WHERE id = $1`,
+    getOutcomes: `SELECT id, kind, value FROM ${s}.outcomes WHERE id = ANY($1::text[])`,
     getMany: `SELECT * FROM ${s}.status WHERE id = ANY($1::text[])`,
     history: `SELECT * FROM ${s}.history WHERE invocation_id = $1 ORDER BY seq`,
     historyBetween: `SELECT * FROM ${s}.history WHERE at >= $1 AND at < $2 ORDER BY at, seq LIMIT $3`,

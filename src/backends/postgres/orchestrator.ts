@@ -7,6 +7,8 @@ import { PostgresLiveness } from "./liveness.js";
 import type { PostgresHandle } from "./pool.js";
 import { PostgresRetention } from "./retention.js";
 import { PostgresRunnerRegistry } from "./runner-registry.js";
+import { PostgresTriggerState } from "./trigger-state.js";
+import { PostgresWorkflows } from "./workflows.js";
 
 export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   sharedAcrossProcesses: true,
@@ -24,6 +26,8 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
       retention: new PostgresRetention(h),
       runners: new PostgresRunnerRegistry(h),
       leases: new PostgresLeases(h),
+      triggers: new PostgresTriggerState(h),
+      workflows: new PostgresWorkflows(h),
       liveness: new PostgresLiveness(h),
       changes: { waitForChange: (_ids, timeoutMs) => h.wait("change", timeoutMs) },
     });
@@ -35,7 +39,16 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
 
   async purge(): Promise<void> {
     await this.h.tx("purge", async (q) => {
-      for (const t of ["status", "history", "outcomes", "runners", "leases"])
+      for (const t of [
+        "status",
+        "history",
+        "outcomes",
+        "runners",
+        "leases",
+        "trigger_state",
+        "workflow_steps",
+        "workflow_data",
+      ])
         await q.query(`DELETE FROM ${this.h.s}.${t}`);
     });
   }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import type { NencConfig } from "../../config/schema.js";
 import { type Logger, LogRoot } from "../../core/logger.js";
@@ -9,10 +10,24 @@ import { isTransient, RetryPolicy } from "./retry.js";
 
 export type { Queryable } from "./queryable.js";
 
-function adapt(c: { query: (text: string, values?: unknown[]) => Promise<pg.QueryResult> }): Queryable {
+/** Statement names by text: a parameterised statement is prepared once per connection (no planning on each call). */
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `nenc_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+function adapt(c: { query: (config: pg.QueryConfig) => Promise<pg.QueryResult> }): Queryable {
   return {
     async query<R>(text: string, values?: readonly unknown[]) {
-      const r = await c.query(text, values ? [...values] : undefined);
+      const config: pg.QueryConfig =
+        values && values.length > 0 ? { name: statementName(text), text, values: [...values] } : { text };
+      const r = await c.query(config);
       return { rows: r.rows as R[], rowCount: r.rowCount };
     },
   };
@@ -157,6 +172,18 @@ export class PostgresHandle {
   /** One statement outside a transaction, retried on a lost connection. */
   async query<R>(what: string, text: string, values?: readonly unknown[]): Promise<R[]> {
     return this.retry.run(what, async () => (await adapt(this.pool).query<R>(text, values)).rows);
+  }
+
+  /** One statement, retried on a lost connection; `retried` tells whether an earlier attempt may have committed. */
+  async queryTracked<R>(
+    what: string,
+    text: string,
+    values: readonly unknown[],
+  ): Promise<{ rows: R[]; retried: boolean }> {
+    return this.retry.run(what, async (attempt) => ({
+      rows: (await adapt(this.pool).query<R>(text, values)).rows,
+      retried: attempt > 0,
+    }));
   }
 
   /** One statement, not retried (errors are wrapped as BackendError). */

@@ -17,7 +17,9 @@ export class PostgresRetention implements FinalInvocationRetention {
           ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING id),
       h AS (DELETE FROM ${s}.history WHERE invocation_id IN (SELECT id FROM gone)),
-      o AS (DELETE FROM ${s}.outcomes WHERE id IN (SELECT id FROM gone))
+      o AS (DELETE FROM ${s}.outcomes WHERE id IN (SELECT id FROM gone)),
+      ws AS (DELETE FROM ${s}.workflow_steps WHERE invocation_id IN (SELECT id FROM gone)),
+      wd AS (DELETE FROM ${s}.workflow_data WHERE workflow_id IN (SELECT id FROM gone))
       SELECT id FROM gone`;
   }
 

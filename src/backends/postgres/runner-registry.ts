@@ -21,6 +21,7 @@ export class PostgresRunnerRegistry implements RunnerRegistry {
       ctx.threadId,
       ctx.parentId,
       ctx.startedAt,
+      ctx.procStart ?? null,
     ]);
   }
 
@@ -56,8 +57,8 @@ export class PostgresRunnerRegistry implements RunnerRegistry {
 function runnerSql(s: string) {
   const now = `${s}.now_ms()`;
   return {
-    upsertRunner: `INSERT INTO ${s}.runners (id, kind, host, pid, thread_id, parent_id, started_at, last_heartbeat, stopped_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, ${now}, NULL)
+    upsertRunner: `INSERT INTO ${s}.runners (id, kind, host, pid, thread_id, parent_id, started_at, last_heartbeat, stopped_at, proc_start)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, ${now}, NULL, $8)
       ON CONFLICT (id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, stopped_at = NULL, stopping_until = NULL, dead_note = NULL`,
     heartbeat: `UPDATE ${s}.runners SET last_heartbeat = ${now}, dead_note = NULL WHERE id = ANY($1::text[])`,
     stopping: `UPDATE ${s}.runners SET stopping_until = ${now} + $2 WHERE id = ANY($1::text[])`,

@@ -17,7 +17,7 @@ export class PostgresStateBackend implements StateBackend {
   readonly capabilities = POSTGRES_CAPABILITIES;
   private readonly sql: ReturnType<typeof stateSql>;
 
-  constructor(private readonly h: PostgresHandle) {
+  constructor(readonly h: PostgresHandle) {
     this.sql = stateSql(h.s);
   }
 
@@ -27,20 +27,7 @@ export class PostgresStateBackend implements StateBackend {
 
   async saveInvocations(invocations: readonly InvocationData[]): Promise<void> {
     if (invocations.length === 0) return;
-    await this.h.query("saveInvocations", this.sql.insert, [
-      invocations.map((i) => i.id),
-      invocations.map((i) => i.taskId),
-      invocations.map((i) => i.args),
-      invocations.map((i) => i.parentId),
-      invocations.map((i) => i.workflowId),
-      invocations.map((i) => Math.round(i.createdAt)),
-      invocations.map((i) => scheduleOf(i).queue),
-      invocations.map((i) => scheduleOf(i).priority),
-      invocations.map((i) => {
-        const at = scheduleOf(i).runAt;
-        return at === null ? null : Math.round(at);
-      }),
-    ]);
+    await this.h.query("saveInvocations", this.sql.insert, invocationParams(invocations));
   }
 
   async getInvocations(ids: readonly string[]): Promise<Map<string, InvocationData>> {
@@ -127,11 +114,30 @@ export class PostgresStateBackend implements StateBackend {
   }
 }
 
+/** The columns of new invocation data, as the arrays of the insert's unnest ($1..$9). */
+export function invocationParams(invocations: readonly InvocationData[]): unknown[] {
+  return [
+    invocations.map((i) => i.id),
+    invocations.map((i) => i.taskId),
+    invocations.map((i) => i.args),
+    invocations.map((i) => i.parentId),
+    invocations.map((i) => i.workflowId),
+    invocations.map((i) => Math.round(i.createdAt)),
+    invocations.map((i) => scheduleOf(i).queue),
+    invocations.map((i) => scheduleOf(i).priority),
+    invocations.map((i) => {
+      const at = scheduleOf(i).runAt;
+      return at === null ? null : Math.round(at);
+    }),
+    invocations.map((i) => (i.origin ? JSON.stringify(i.origin) : null)),
+  ];
+}
+
 function stateSql(s: string) {
   return {
-    insert: `INSERT INTO ${s}.invocations (id, task_id, args, parent_id, workflow_id, created_at, queue, priority, run_at)
+    insert: `INSERT INTO ${s}.invocations (id, task_id, args, parent_id, workflow_id, created_at, queue, priority, run_at, origin)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-        $7::text[], $8::int[], $9::bigint[])
+        $7::text[], $8::int[], $9::bigint[], $10::text[])
       ON CONFLICT (id) DO NOTHING`,
     getMany: `SELECT * FROM ${s}.invocations WHERE id = ANY($1::text[])`,
     putValues: `WITH v AS (

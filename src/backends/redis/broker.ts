@@ -15,6 +15,15 @@ function clampPriority(p: number | undefined): number {
 }
 
 /**
+ * One route request as enqueue.lua takes it: [id, priority, delayMs, queue]. availableAt is on
+ * the caller's clock (`now`): the delay is sent, and the server adds it to its own time.
+ */
+export function routeEntry(r: RouteRequest, now: number): [string, number, number, string] {
+  const delay = r.availableAt === undefined ? 0 : Math.max(0, Math.round(r.availableAt - now));
+  return [r.id, clampPriority(r.priority), delay, r.queue ?? DEFAULT_QUEUE];
+}
+
+/**
  * Queues on Redis: a "ready:<queue>" sorted set per queue ordered by priority then arrival, a "delayed" set
  * ordered by due time (server clock), and a hash of every queued id. route.lua and claim.lua
  * are atomic, so concurrent claimers never receive the same id. Runners wait for a pub/sub
@@ -24,7 +33,7 @@ export class RedisBroker implements Broker {
   readonly capabilities = REDIS_CAPABILITIES;
   private readonly p: string;
 
-  constructor(private readonly conn: RedisConnection) {
+  constructor(readonly conn: RedisConnection) {
     this.p = conn.keys.broker;
   }
 
@@ -34,14 +43,8 @@ export class RedisBroker implements Broker {
 
   async route(requests: readonly RouteRequest[]): Promise<void> {
     if (requests.length === 0) return;
-    // availableAt is on the caller's clock: send the delay, the server adds it to its own time.
     const now = Date.now();
-    const list = requests.map((r) => [
-      r.id,
-      clampPriority(r.priority),
-      r.availableAt === undefined ? 0 : Math.max(0, Math.round(r.availableAt - now)),
-      r.queue ?? DEFAULT_QUEUE,
-    ]);
+    const list = requests.map((r) => routeEntry(r, now));
     await scripts().route.run(this.conn.cmd, [this.p, JSON.stringify(list)]);
   }
 

@@ -5,6 +5,7 @@ import type {
   Outcome,
   RunnerRecord,
   StatusRecord,
+  TriggerOrigin,
 } from "../../core/contract/index.js";
 import { DEFAULT_QUEUE } from "../../core/priorities.js";
 import { isStatus } from "../../core/status.js";
@@ -128,6 +129,7 @@ export function decodeRunner(id: string, h: Record<string, string>): RunnerRecor
     threadId: int(h.thread, `${what}: threadId`),
     parentId: h.parent ?? null,
     startedAt: int(h.started, `${what}: startedAt`),
+    procStart: h.pst === undefined ? null : int(h.pst, `${what}: procStart`),
     lastHeartbeat: int(h.hb, `${what}: lastHeartbeat`),
     stoppedAt: h.stopped === undefined ? null : int(h.stopped, `${what}: stoppedAt`),
     stoppingUntil: h.stopping === undefined ? null : int(h.stopping, `${what}: stoppingUntil`),
@@ -138,6 +140,7 @@ export function decodeRunner(id: string, h: Record<string, string>): RunnerRecor
 export function decodeInvocationData(id: string, raw: string): InvocationData {
   const what = `Invocation data ${id} in Redis`;
   const o = parseJson(raw, what);
+  const origin = originOf(o, what);
   return {
     id: str(o, "id", what),
     taskId: str(o, "taskId", what),
@@ -149,7 +152,15 @@ export function decodeInvocationData(id: string, raw: string): InvocationData {
     queue: o.queue === undefined ? DEFAULT_QUEUE : str(o, "queue", what),
     priority: o.priority === undefined ? 0 : num(o, "priority", what),
     runAt: o.runAt === undefined || o.runAt === null ? null : num(o, "runAt", what),
+    ...(origin ? { origin } : {}),
   };
+}
+
+function originOf(o: Record<string, unknown>, what: string): TriggerOrigin | null {
+  const v = o.origin;
+  if (v === undefined || v === null) return null;
+  if (typeof v === "object" && typeof (v as { trigger?: unknown }).trigger === "string") return v as TriggerOrigin;
+  throw new CorruptRecordError(`${what}: field "origin" is not a trigger origin.`);
 }
 
 export function decodeLog(raw: string): LogRecord {

@@ -2,6 +2,7 @@ import type { EngineModule } from "../engine.js";
 import { RedisBroker } from "./broker.js";
 import { RedisConnection } from "./connection.js";
 import { RedisOrchestrator } from "./orchestrator.js";
+import { RedisRegistrar } from "./registrar.js";
 import { RedisStateBackend } from "./state-backend.js";
 
 /**
@@ -13,6 +14,10 @@ export const engine: EngineModule = {
   createOrchestrator: async (c) => new RedisOrchestrator(RedisConnection.acquire(c), c),
   createBroker: async (c) => new RedisBroker(RedisConnection.acquire(c)),
   createStateBackend: async (c) => new RedisStateBackend(RedisConnection.acquire(c)),
+  registrar: ({ broker, stateBackend }) =>
+    broker instanceof RedisBroker && stateBackend instanceof RedisStateBackend && broker.conn === stateBackend.conn
+      ? new RedisRegistrar(stateBackend.conn)
+      : undefined,
 };
 
 export { RedisBroker, RedisOrchestrator, RedisStateBackend };

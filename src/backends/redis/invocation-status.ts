@@ -75,6 +75,7 @@ export class RedisInvocationStatus implements InvocationStatusStore {
       if (r.expectToken !== undefined) q.x = r.expectToken;
       if (r.note !== undefined) q.n = r.note;
       if (r.countRetry) q.c = 1;
+      if (r.andThen) q.th = r.andThen;
       if (r.outcome) {
         q.k = r.outcome.kind;
         q.v = r.outcome.kind === "result" ? r.outcome.value : JSON.stringify(r.outcome.error);

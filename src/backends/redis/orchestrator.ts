@@ -9,6 +9,8 @@ import { RedisLiveness } from "./liveness.js";
 import { deleteByPrefix } from "./purge.js";
 import { RedisRetention } from "./retention.js";
 import { RedisRunnerRegistry } from "./runner-registry.js";
+import { RedisTriggerState } from "./trigger-state.js";
+import { RedisWorkflows } from "./workflows.js";
 
 export const REDIS_CAPABILITIES: BackendCapabilities = {
   sharedAcrossProcesses: true,
@@ -34,9 +36,12 @@ export class RedisOrchestrator extends ComposedOrchestrator {
       retention: new RedisRetention(conn, p),
       runners: new RedisRunnerRegistry(conn, p),
       leases: new RedisLeases(conn, p),
+      triggers: new RedisTriggerState(conn, p),
+      workflows: new RedisWorkflows(conn, p),
       liveness: new RedisLiveness(conn, config.appId, config),
       changes: {
         waitForChange: (ids, timeoutMs) => {
+          if (ids.length === 0) return conn.waitFor(conn.keys.changeChannel, timeoutMs);
           const want = new Set(ids);
           return conn.waitFor(conn.keys.changeChannel, timeoutMs, (message) =>
             message.split("\n").some((id) => want.has(id)),

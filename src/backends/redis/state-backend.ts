@@ -12,6 +12,21 @@ import { REDIS_CAPABILITIES } from "./orchestrator.js";
 import { deleteByPrefix } from "./purge.js";
 import { scripts } from "./scripts.js";
 
+/** One invocation as data.lua stores it: [id, json, createdAt, taskId, workflowId, parentId or ""]. */
+export function invocationEntry(i: InvocationData): [string, string, number, string, string, string] {
+  const json = JSON.stringify({
+    id: i.id,
+    taskId: i.taskId,
+    args: i.args,
+    parentId: i.parentId,
+    workflowId: i.workflowId,
+    createdAt: i.createdAt,
+    ...scheduleOf(i),
+    ...(i.origin ? { origin: i.origin } : {}),
+  });
+  return [i.id, json, i.createdAt, i.taskId, i.workflowId, i.parentId ?? ""];
+}
+
 /** Log lines with no invocation are kept in one list, capped to this many. */
 const UNATTACHED_LOG_CAP = 10_000;
 
@@ -24,7 +39,7 @@ export class RedisStateBackend implements StateBackend {
   readonly capabilities = REDIS_CAPABILITIES;
   private readonly p: string;
 
-  constructor(private readonly conn: RedisConnection) {
+  constructor(readonly conn: RedisConnection) {
     this.p = conn.keys.state;
   }
 
@@ -34,23 +49,7 @@ export class RedisStateBackend implements StateBackend {
 
   async saveInvocations(invocations: readonly InvocationData[]): Promise<void> {
     if (invocations.length === 0) return;
-    const list = invocations.map((i) => [
-      i.id,
-      JSON.stringify({
-        id: i.id,
-        taskId: i.taskId,
-        args: i.args,
-        parentId: i.parentId,
-        workflowId: i.workflowId,
-        createdAt: i.createdAt,
-        ...scheduleOf(i),
-      }),
-      i.createdAt,
-      i.taskId,
-      i.workflowId,
-      i.parentId ?? "",
-    ]);
-    await scripts().saveInvocations.run(this.conn.cmd, [this.p, JSON.stringify(list)]);
+    await scripts().saveInvocations.run(this.conn.cmd, [this.p, JSON.stringify(invocations.map(invocationEntry))]);
   }
 
   async getInvocations(ids: readonly string[]): Promise<Map<string, InvocationData>> {

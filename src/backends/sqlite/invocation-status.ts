@@ -20,6 +20,7 @@ import type {
   TransitionResult,
 } from "../../core/contract/index.js";
 import { decideTransition, FINAL_STATUSES, isStatus, SLOT_HOLDING_STATUSES, type Status } from "../../core/status.js";
+import { applyChained } from "../../core/transition-chain.js";
 import { toHistoryEntry, toOutcome, toStatusRecord } from "../sql-rows.js";
 import type { SqliteDatabase } from "./database.js";
 
@@ -79,7 +80,9 @@ export class SQLiteInvocationStatus implements InvocationStatusStore {
   }
 
   async transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
-    const results = this.handle.db.transaction(() => requests.map((req) => this.applyOne(req))).immediate();
+    const results = this.handle.db
+      .transaction(() => requests.map((req) => applyChained(req, (r) => this.applyOne(r))))
+      .immediate();
     this.handle.notify();
     return results;
   }

@@ -6,6 +6,8 @@ import { SQLiteInvocationStatus } from "./invocation-status.js";
 import { SQLiteLeases } from "./leases.js";
 import { SQLiteRetention } from "./retention.js";
 import { SQLiteRunnerRegistry } from "./runner-registry.js";
+import { SQLiteTriggerState } from "./trigger-state.js";
+import { SQLiteWorkflows } from "./workflows.js";
 
 export const SQLITE_CAPABILITIES: BackendCapabilities = {
   sharedAcrossProcesses: true,
@@ -27,6 +29,8 @@ export class SQLiteOrchestrator extends ComposedOrchestrator {
       retention: new SQLiteRetention(handle.db, p),
       runners: new SQLiteRunnerRegistry(handle.db, p),
       leases: new SQLiteLeases(handle.db, p),
+      triggers: new SQLiteTriggerState(handle.db, p),
+      workflows: new SQLiteWorkflows(handle, p),
       liveness: NO_SESSIONS, // one host: the recovery pass checks same-host processes itself
       changes: { waitForChange: (_ids, timeoutMs) => handle.waitForChange(timeoutMs) },
     });
@@ -37,7 +41,17 @@ export class SQLiteOrchestrator extends ComposedOrchestrator {
   async purge(): Promise<void> {
     const db = this.handle.db;
     db.transaction(() => {
-      for (const t of ["status", "history", "outcomes", "runners", "leases"]) db.exec(`DELETE FROM ${this.p}${t}`);
+      for (const t of [
+        "status",
+        "history",
+        "outcomes",
+        "runners",
+        "leases",
+        "trigger_state",
+        "workflow_steps",
+        "workflow_data",
+      ])
+        db.exec(`DELETE FROM ${this.p}${t}`);
     }).immediate();
   }
 

@@ -21,7 +21,8 @@ export class SQLiteRetention implements FinalInvocationRetention {
           (r) => r.id,
         );
         const list = JSON.stringify(ids);
-        for (const stmt of [this.sql.status, this.sql.history, this.sql.outcomes]) stmt.run(list);
+        const { status, history, outcomes, steps, data } = this.sql;
+        for (const stmt of [status, history, outcomes, steps, data]) stmt.run(list);
         return ids;
       })
       .immediate();
@@ -37,5 +38,8 @@ function retentionStatements(db: Database, p: string) {
     status: db.prepare(`DELETE FROM ${p}status WHERE id ${inList}`),
     history: db.prepare(`DELETE FROM ${p}history WHERE invocation_id ${inList}`),
     outcomes: db.prepare(`DELETE FROM ${p}outcomes WHERE id ${inList}`),
+    // A workflow's steps go with it; its data with the workflow's root (whose id is the workflow id).
+    steps: db.prepare(`DELETE FROM ${p}workflow_steps WHERE invocation_id ${inList}`),
+    data: db.prepare(`DELETE FROM ${p}workflow_data WHERE workflow_id ${inList}`),
   };
 }

@@ -20,6 +20,7 @@ export class SQLiteRunnerRegistry implements RunnerRegistry {
       ctx.parentId,
       ctx.startedAt,
       Date.now(),
+      ctx.procStart ?? null,
     );
   }
 
@@ -53,7 +54,7 @@ function runnerStatements(db: Database, p: string) {
   const ids = "(SELECT value FROM json_each(?))";
   return {
     upsertRunner: db.prepare(
-      `INSERT INTO ${p}runners (id, kind, host, pid, thread_id, parent_id, started_at, last_heartbeat, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+      `INSERT INTO ${p}runners (id, kind, host, pid, thread_id, parent_id, started_at, last_heartbeat, stopped_at, proc_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
        ON CONFLICT (id) DO UPDATE SET last_heartbeat = excluded.last_heartbeat, stopped_at = NULL, stopping_until = NULL, dead_note = NULL`,
     ),
     heartbeat: db.prepare(`UPDATE ${p}runners SET last_heartbeat = ?, dead_note = NULL WHERE id IN ${ids}`),

@@ -40,6 +40,7 @@ export class SQLiteStateBackend implements StateBackend {
             s.queue,
             s.priority,
             s.runAt,
+            i.origin ? JSON.stringify(i.origin) : null,
           );
         }
       })
@@ -145,7 +146,7 @@ export class SQLiteStateBackend implements StateBackend {
 function stateStatements(db: Database, p: string) {
   return {
     insert: db.prepare(
-      `INSERT OR IGNORE INTO ${p}invocations (id, task_id, args, parent_id, workflow_id, created_at, queue, priority, run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO ${p}invocations (id, task_id, args, parent_id, workflow_id, created_at, queue, priority, run_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     getMany: db.prepare(`SELECT * FROM ${p}invocations WHERE id IN (SELECT value FROM json_each(?))`),
     log: db.prepare(

@@ -4,6 +4,7 @@ import type {
   InvocationFilter,
   NewInvocation,
   Outcome,
+  RecordStepResult,
   RegisterResult,
   RunnerContext,
   RunnerRecord,
@@ -12,6 +13,8 @@ import type {
   StatusRecord,
   TransitionRequest,
   TransitionResult,
+  TriggerState,
+  WorkflowStep,
 } from "./records.js";
 
 /**
@@ -108,9 +111,43 @@ export interface LeaseStore {
   releaseLease(name: string, holder: string): Promise<void>;
 }
 
+/** Small durable records of the trigger service, written by compare-and-set on a version. */
+export interface TriggerStateStore {
+  /** States by key; unknown keys are absent. */
+  getTriggerStates(keys: readonly string[]): Promise<Map<string, TriggerState>>;
+  /**
+   * Write `value` if the key's version is `expectVersion` (0: the key does not exist); the new
+   * version is `expectVersion + 1`. False (nothing written) when another writer came first.
+   */
+  setTriggerState(key: string, value: string, expectVersion: number): Promise<boolean>;
+  /** The backend's clock (ms since epoch): cron ticks are decided by it, not by each runner's. */
+  backendNow(): Promise<number>;
+}
+
+/**
+ * Workflow steps and data. A step is recorded only while the caller holds the workflow
+ * invocation (RUNNING or RESUMED with its fencing token), in one atomic step with that check:
+ * a runner whose work was recovered cannot record anything more.
+ */
+export interface WorkflowStore {
+  /**
+   * Record `step` unless step `step.stepNo` exists (then the stored one is returned), fenced by
+   * `token`; with `data`, set that workflow data key in the same atomic write.
+   */
+  recordStep(
+    step: WorkflowStep,
+    token: number,
+    data?: { workflowId: string; key: string; value: string },
+  ): Promise<RecordStepResult>;
+  /** The recorded steps of a workflow invocation, in order. */
+  workflowSteps(invocationId: string): Promise<WorkflowStep[]>;
+  /** The data of a workflow (scoped to the workflow id), by key. */
+  workflowData(workflowId: string): Promise<Map<string, string>>;
+}
+
 /** Wake-ups for callers waiting on invocations. */
 export interface ChangeFeed {
-  /** Resolve when any of `ids` may have changed, or after `timeoutMs`. */
+  /** Resolve when any of `ids` (none given: any invocation of the app) may have changed, or after `timeoutMs`. */
   waitForChange(ids: readonly string[], timeoutMs: number): Promise<void>;
 }
 
@@ -130,5 +167,7 @@ export interface Orchestrator
     FinalInvocationRetention,
     RunnerRegistry,
     LeaseStore,
+    TriggerStateStore,
+    WorkflowStore,
     ChangeFeed,
     LivenessProbe {}

@@ -30,6 +30,52 @@ export interface NewInvocation {
   runAt?: number | null | undefined;
   /** Concurrency scopes, computed at the call from the task's options (absent: no control). */
   concurrency?: ConcurrencyScopes | undefined;
+  /** What started it when a trigger did (absent/null: a call). */
+  origin?: TriggerOrigin | null | undefined;
+}
+
+/**
+ * What started a triggered invocation: the trigger's id (`<task id>#<n>`) and the condition
+ * match that fired it (the cron tick, the event id, or the source invocation).
+ */
+export interface TriggerOrigin {
+  trigger: string;
+  /** The scheduled cron tick (ms since epoch). */
+  tick?: number | undefined;
+  /** The event's id (the id of its evaluation invocation) and name. */
+  eventId?: string | undefined;
+  event?: string | undefined;
+  /** The source invocation whose status, result or error matched. */
+  sourceId?: string | undefined;
+}
+
+/** One recorded step of a workflow invocation (numbered from 1 in the order the workflow asked). */
+export interface WorkflowStep {
+  invocationId: string;
+  stepNo: number;
+  /** run (a child invocation), step (a function), uuid, random, now, sleep, set. */
+  kind: string;
+  /** The child's task id, the step's name, the data key; "" for the others. */
+  name: string;
+  /** The recorded value, JSON (the child's id, the function's result, the wake-up time...). */
+  value: string;
+  at: number;
+}
+
+/** What recording a step did. */
+export type RecordStepResult =
+  | { outcome: "recorded"; step: WorkflowStep }
+  /** Step `stepNo` was recorded before (a replay that raced): the stored one. */
+  | { outcome: "exists"; step: WorkflowStep }
+  /** The caller no longer holds the invocation (its token is stale): nothing written. */
+  | { outcome: "fenced"; step: null };
+
+/** A trigger's durable evaluation state (cron's last tick, an outcome cursor, an AND's matches). */
+export interface TriggerState {
+  /** Opaque JSON written by the trigger service. */
+  value: string;
+  /** Increases by one on every write; compare-and-set on it. */
+  version: number;
 }
 
 /**
@@ -119,6 +165,13 @@ export interface TransitionRequest {
   countRetry?: boolean | undefined;
   /** Why, kept in the history row. */
   note?: string | undefined;
+  /**
+   * Once this transition lands in `to`, move on to `andThen` in the same atomic step, as the same
+   * runner with the token it just got, with its own history row (a claim: PENDING then
+   * RUNNING in one step). The result is that of the last transition that landed: `to` tells
+   * whether the follow-up happened (a claim diverted by concurrency control stops there).
+   */
+  andThen?: Status | undefined;
 }
 
 export type TransitionResult =
@@ -149,6 +202,11 @@ export interface RunnerContext {
   threadId: number;
   parentId: string | null;
   startedAt: number;
+  /**
+   * When its process started, in kernel clock ticks since boot (Linux /proc), or null: the
+   * same-host liveness check tells a reused pid from this process by it, whatever the clocks say.
+   */
+  procStart?: number | null | undefined;
 }
 
 export interface RunnerRecord extends RunnerContext {

@@ -22,13 +22,14 @@ export function registerInvocation(app: Hono, ctx: MonitorContext): void {
   app.get("/invocations/:id", async (c) => {
     const id = c.req.param("id");
     const comps = await ctx.components();
-    const [recs, datas, history, outcome, logs, runners] = await Promise.all([
+    const [recs, datas, history, outcome, logs, runners, steps] = await Promise.all([
       comps.orchestrator.getStatuses([id]),
       comps.stateBackend.getInvocations([id]),
       comps.orchestrator.history(id),
       comps.orchestrator.getOutcome(id),
       comps.stateBackend.logs(id, LOG_LIMIT),
       comps.orchestrator.runners(),
+      comps.orchestrator.workflowSteps(id),
     ]);
     const rec = recs.get(id);
     const data = datas.get(id);
@@ -45,6 +46,11 @@ export function registerInvocation(app: Hono, ctx: MonitorContext): void {
       logs,
       runners,
       family: await loadFamily(comps, data),
+      workflow: {
+        steps,
+        workflowId: data.workflowId,
+        data: data.parentId === null ? await comps.orchestrator.workflowData(data.workflowId) : new Map(),
+      },
       notice: c.req.query("notice"),
       csrfToken: ctx.csrfToken,
     });

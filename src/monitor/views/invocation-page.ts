@@ -5,15 +5,17 @@ import type {
   Outcome,
   RunnerRecord,
   StatusRecord,
+  TriggerOrigin,
 } from "../../core/contract/index.js";
 import { isValueRef } from "../../core/large-values.js";
 import { describeStoredValue, isUndefinedResult } from "../../core/serialization.js";
 import { isFinal, RECOVERY_STATUSES } from "../../core/status.js";
 import type { SerializedError } from "../../errors/index.js";
 import { fmtDuration, fmtTime, shortId } from "../format.js";
-import { type Html, html } from "../html.js";
+import { type Html, type HtmlValue, html } from "../html.js";
 import { invLink, keyValues, section, statusBadge, table } from "./parts.js";
 import { scheduledBadge } from "./schedule.js";
+import { type WorkflowView, workflowSection } from "./workflow-steps.js";
 
 /** The invocation's parent and children, with their statuses. */
 export interface Family {
@@ -32,6 +34,8 @@ export interface InvocationPageData {
   logs: readonly LogRecord[];
   runners: readonly RunnerRecord[];
   family: Family;
+  /** Its recorded workflow steps and its workflow's data (empty for a plain task). */
+  workflow: WorkflowView;
   /** The message a cancel or rerun redirected with. */
   notice: string | undefined;
   csrfToken: string;
@@ -110,6 +114,7 @@ export function invocationPage(p: InvocationPageData): Html {
         ["duration", started !== undefined ? fmtDuration((ended ?? Date.now()) - started) : "—"],
         ["running concurrency scope", rec.runningScope ? html`<code>${rec.runningScope}</code>` : "—"],
         ["registration concurrency scope", rec.registrationScope ? html`<code>${rec.registrationScope}</code>` : "—"],
+        ["started by", originCell(data.origin)],
         ["parent", data.parentId ? invLink(data.parentId) : "—"],
         [
           "workflow",
@@ -145,6 +150,7 @@ export function invocationPage(p: InvocationPageData): Html {
           ]),
         ),
       )}
+      ${workflowSection(p.workflow, rec, p.history)}
       ${section("Family tree", familyTree(data, p.family))}
       ${section("Runner context", table(["runner", "kind", "where", "parent", "started"], runnerRows, "No runner yet."))}
       ${section(
@@ -160,4 +166,14 @@ export function invocationPage(p: InvocationPageData): Html {
           "No log line captured for this invocation.",
         ),
       )}`;
+}
+
+/** What started it: a call, or a trigger (with the tick, event or source invocation that fired it). */
+function originCell(origin: TriggerOrigin | null | undefined): HtmlValue {
+  if (!origin) return "a call";
+  const trigger = html`trigger <a href="/triggers#${origin.trigger}" data-trigger="${origin.trigger}">${origin.trigger}</a>`;
+  if (origin.tick !== undefined) return html`${trigger}, cron tick ${fmtTime(origin.tick)}`;
+  if (origin.eventId) return html`${trigger}, event ${origin.event ?? ""} ${invLink(origin.eventId)}`;
+  if (origin.sourceId) return html`${trigger}, outcome of ${invLink(origin.sourceId)}`;
+  return trigger;
 }

@@ -6,6 +6,7 @@ export const NAV = [
   ["/invocations", "Invocations"],
   ["/tasks", "Tasks"],
   ["/workflows", "Workflows"],
+  ["/triggers", "Triggers"],
   ["/runners", "Runners"],
   ["/broker", "Broker"],
 ] as const;

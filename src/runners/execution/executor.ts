@@ -12,12 +12,13 @@ import type {
 } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
 import { routeAgain } from "../../core/routing.js";
-import { CLAIMABLE_STATUSES, type Status } from "../../core/status.js";
+import { CLAIMABLE_STATUSES, isFinal, type Status } from "../../core/status.js";
+import { SuspendExecution } from "../../core/suspend.js";
 import { withSpan } from "../../core/tracing.js";
 import { AbortedError, coerceError } from "../../errors/index.js";
 import { handBack, type OwnedInvocation } from "./hand-back.js";
 import { storeLargeResult, withResolvedArgs } from "./large-result.js";
-import { type DecidedOutcome, errorOutcome, successOutcome } from "./outcome.js";
+import { type DecidedOutcome, errorOutcome, successOutcome, suspendOutcome } from "./outcome.js";
 import { ExecutionPause } from "./pause.js";
 import { type PreparedExecution, prepareExecution, type TaskLookup } from "./prepare.js";
 
@@ -42,6 +43,11 @@ export class InvocationExecutor {
   private readonly inFlight = new Map<string, OwnedInvocation>();
   /** In-flight invocations PAUSED while they wait for a sub-invocation: they hold no slot. */
   private readonly paused = new Set<string>();
+  /**
+   * Executions that ended and are recording their outcome: they hold no slot, so the next
+   * claim overlaps the write; at most `slots` of them (then claiming waits).
+   */
+  private readonly recording = new Set<string>();
   private stopped = false;
   /** Resolves when claiming stops, so a wait for work ends at once. */
   private readonly stopSignal: Promise<void>;
@@ -82,7 +88,7 @@ export class InvocationExecutor {
 
   /** Invocations holding a slot (in flight and not paused). */
   get busy(): number {
-    return this.inFlight.size - this.paused.size;
+    return this.inFlight.size - this.paused.size - this.recording.size;
   }
 
   owned(): OwnedInvocation[] {
@@ -180,15 +186,19 @@ export class InvocationExecutor {
 
   /**
    * Stop claiming and hand every invocation still in flight back at once (KILLED → REROUTED):
-   * at once on a plain stop, or at the end of a drain. Their executions are not waited for; a
-   * result they record later is refused by the fencing token.
+   * at once on a plain stop, or at the end of a drain. Their executions are not waited for and
+   * their outcomes are not recorded (what is handed back runs again elsewhere).
    */
   async stopAndHandBack(reason: string): Promise<string[]> {
     await this.stopClaiming();
     const owned = this.owned();
+    // Their outcomes are not recorded: a task that returns right after the abort would
+    // otherwise race the hand-back with a still-valid token.
+    for (const o of owned) this.abandoned.add(o.id);
     this.abortInFlight("handed back", reason);
     this.inFlight.clear();
     this.paused.clear();
+    this.recording.clear();
     if (this.watchTimer) clearInterval(this.watchTimer);
     return handBack({ ...this.deps.components, logger: this.deps.logger }, owned, reason);
   }
@@ -198,7 +208,7 @@ export class InvocationExecutor {
     const queues = runnerQueues(this.deps.config);
     let backoff = 10;
     while (!this.stopped) {
-      const free = this.deps.slots - this.busy;
+      const free = this.recording.size >= this.deps.slots ? 0 : this.deps.slots - this.busy;
       if (free <= 0) {
         await new Promise<void>((resolve) => {
           this.slotFreed = resolve;
@@ -239,18 +249,35 @@ export class InvocationExecutor {
   private async startClaimed(ids: string[]): Promise<void> {
     const { orchestrator, stateBackend } = this.deps.components;
     const runnerId = this.runnerId;
-    const pending = await orchestrator.transition(
-      ids.map((id) => ({ id, to: "PENDING" as const, runnerId, expectFrom: CLAIMABLE_STATUSES })),
+    // Claim and start in one atomic step (PENDING then RUNNING, a history row each). A claim of
+    // an invocation whose running-concurrency scope is full was diverted to
+    // CONCURRENCY_CONTROLLED(_FINAL) instead: it is not ours to run.
+    // The invocations' data is read alongside (what does not start is dropped): one round trip less.
+    const reading = stateBackend.getInvocations(ids);
+    reading.catch(() => {}); // awaited below; a failed transition must not leave it unhandled
+    const results = await orchestrator.transition(
+      ids.map((id) => ({
+        id,
+        to: "PENDING" as const,
+        andThen: "RUNNING" as const,
+        runnerId,
+        expectFrom: CLAIMABLE_STATUSES,
+      })),
     );
-    // A claim of an invocation whose running-concurrency scope is full was diverted to
-    // CONCURRENCY_CONTROLLED(_FINAL) in the same atomic step: it is not ours to run.
-    const claimed = pending.filter((r): r is Extract<TransitionResult, { ok: true }> => r.ok && r.to === "PENDING");
-    if (claimed.length === 0) return;
-    const running = await orchestrator.transition(
-      claimed.map((r) => ({ id: r.id, to: "RUNNING" as const, runnerId, token: r.token })),
+    const ok = results.filter((r): r is Extract<TransitionResult, { ok: true }> => r.ok);
+    // Claimed but not started (the follow-up was refused): start it on its own.
+    const onlyPending = ok.filter((r) => r.to === "PENDING");
+    const runningLate =
+      onlyPending.length === 0
+        ? []
+        : await orchestrator.transition(
+            onlyPending.map((r) => ({ id: r.id, to: "RUNNING" as const, runnerId, token: r.token })),
+          );
+    const started = [...ok.filter((r) => r.to === "RUNNING"), ...runningLate].filter(
+      (r): r is Extract<TransitionResult, { ok: true }> => r.ok,
     );
-    const started = running.filter((r): r is Extract<TransitionResult, { ok: true }> => r.ok);
-    const data = await stateBackend.getInvocations(started.map((r) => r.id));
+    if (started.length === 0) return;
+    const data = await reading.catch(() => stateBackend.getInvocations(started.map((r) => r.id)));
     for (const r of started) {
       const owned = { id: r.id, token: r.token, ownerId: runnerId };
       this.inFlight.set(r.id, owned);
@@ -280,6 +307,8 @@ export class InvocationExecutor {
       );
       decided = errorOutcome(owned, err, null);
     }
+    this.recording.add(owned.id);
+    this.slotFreed?.();
     try {
       if (this.abandoned.has(owned.id)) {
         this.deps.logger.info(
@@ -287,12 +316,13 @@ export class InvocationExecutor {
           `invocation ${owned.id} ended after it was handed back; its outcome is not recorded`,
         );
       } else {
-        await this.record(owned, decided);
+        await this.record(owned, decided, data?.parentId ?? null);
       }
     } finally {
       this.abandoned.delete(owned.id);
       this.inFlight.delete(owned.id);
       this.paused.delete(owned.id);
+      this.recording.delete(owned.id);
       this.aborts.delete(owned.id);
       if (this.stopped && this.inFlight.size === 0 && this.watchTimer) clearInterval(this.watchTimer);
       this.deps.events?.onFinish?.(owned.id);
@@ -317,6 +347,7 @@ export class InvocationExecutor {
       attempt: Math.max(1, attempt),
       signal: (this.aborts.get(owned.id) ?? new AbortController()).signal,
       pause: this.pauseController(owned),
+      token: owned.token,
     };
     const span = { "nenc.invocation_id": owned.id, "nenc.task_id": data.taskId, "nenc.runner_id": owned.ownerId };
     const parent = data.parentId ? { "nenc.parent_invocation_id": data.parentId } : {};
@@ -326,6 +357,7 @@ export class InvocationExecutor {
       );
       return successOutcome(owned, data.taskId, value);
     } catch (err) {
+      if (err instanceof SuspendExecution) return suspendOutcome(owned, err.wakeAt, err.reason, err.waitingFor);
       const decided = errorOutcome(owned, err, { options: task.options, retries, config: this.deps.config });
       if (decided.request.to === "FAILED") throw err;
       return decided;
@@ -333,7 +365,11 @@ export class InvocationExecutor {
   }
 
   /** Step 3: write the outcome as the owner (fenced by its token); a retry is routed again. */
-  private async record(owned: OwnedInvocation, { request, retryAt }: DecidedOutcome): Promise<void> {
+  private async record(
+    owned: OwnedInvocation,
+    { request, retryAt, waitingFor }: DecidedOutcome,
+    parentId: string | null,
+  ): Promise<void> {
     try {
       const result = await this.completions.submit(request);
       if (!result.ok) {
@@ -348,7 +384,11 @@ export class InvocationExecutor {
           `write refused for invocation ${owned.id} (${request.to}, fencing token ${owned.token}): ${result.reason}; another runner owns it now`,
         );
       } else if (retryAt !== null) {
-        await routeAgain(this.deps.components, [owned.id], "asCalled", retryAt);
+        // A child that ended while its workflow was suspending could not wake it: route it now.
+        const childDone = waitingFor ? await this.isFinal(waitingFor) : false;
+        await routeAgain(this.deps.components, [owned.id], "asCalled", childDone ? undefined : retryAt);
+      } else if (parentId !== null && isFinal(request.to)) {
+        await this.wakeWaitingParent(parentId);
       }
     } catch (err) {
       this.deps.logger.error(
@@ -356,6 +396,21 @@ export class InvocationExecutor {
         `could not record the outcome of ${owned.id}; recovery will run it again`,
       );
     }
+  }
+
+  /**
+   * A parent workflow waiting (WAITING) for the child that just ended is routed now, not at its
+   * fallback wake-up time. A lost wake-up only delays it: the fallback still comes.
+   */
+  private async wakeWaitingParent(parentId: string): Promise<void> {
+    const { orchestrator } = this.deps.components;
+    const parent = (await orchestrator.getStatuses([parentId])).get(parentId);
+    if (parent?.status === "WAITING") await routeAgain(this.deps.components, [parentId], "asCalled");
+  }
+
+  private async isFinal(id: string): Promise<boolean> {
+    const rec = (await this.deps.components.orchestrator.getStatuses([id])).get(id);
+    return rec !== undefined && isFinal(rec.status);
   }
 
   private pauseController(owned: OwnedInvocation): ExecutionPause {

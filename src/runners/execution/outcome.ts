@@ -9,6 +9,8 @@ import type { OwnedInvocation } from "./hand-back.js";
 export interface DecidedOutcome {
   request: TransitionRequest;
   retryAt: number | null;
+  /** A suspended workflow's child: if it ended meanwhile, the workflow is routed at once. */
+  waitingFor?: string | null | undefined;
 }
 
 function base(owned: OwnedInvocation) {
@@ -38,6 +40,16 @@ export function errorOutcome(
   }
   const outcome = { kind: "error" as const, error: serializeError(err) };
   return { request: { ...base(owned), to: "FAILED", outcome }, retryAt: null };
+}
+
+/** Step 2, a workflow suspended itself: WAITING (ownership released), routed again at its wake-up time. */
+export function suspendOutcome(
+  owned: OwnedInvocation,
+  wakeAt: number,
+  reason: string,
+  waitingFor: string | null,
+): DecidedOutcome {
+  return { request: { ...base(owned), to: "WAITING", note: reason }, retryAt: wakeAt, waitingFor };
 }
 
 /** Full jitter over an exponential cap: retryBackoffMs * 2^retries, at most retryBackoffMaxMs. */

@@ -3,6 +3,7 @@ import type { NencConfig } from "../../config/schema.js";
 import type { Components, RunnerContext } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
 import { RecoveryService } from "../../recovery/recovery-service.js";
+import { TriggerService } from "../../triggers/service.js";
 import { createRunnerContext } from "../execution/runner-context.js";
 import { Heartbeat } from "../heartbeat/heartbeat.js";
 
@@ -34,6 +35,8 @@ export abstract class Runner {
   protected context!: RunnerContext;
   protected heartbeat!: Heartbeat;
   protected recovery!: RecoveryService;
+  /** Cron ticks and source outcomes, evaluated by the holder of the triggers lease. */
+  private triggerService: TriggerService | null = null;
   protected logger!: Logger;
   private stopped: Promise<void> | null = null;
   private drainPhase = false;
@@ -89,6 +92,15 @@ export abstract class Runner {
       logger: this.logger,
     });
     this.recovery.start();
+    this.triggerService = new TriggerService({
+      registry: services.triggers(),
+      firer: await services.firer(),
+      orchestrator: this.components.orchestrator,
+      stateBackend: this.components.stateBackend,
+      runnerId: this.context.id,
+      logger: this.logger,
+    });
+    this.triggerService.start();
     await this.startWork();
     this.logger.info(
       `${this.kind} ${this.context.id} started (pid ${process.pid}, concurrency ${this.concurrency}, tasks: ${app.taskIds.join(", ") || "none"})`,
@@ -112,6 +124,7 @@ export abstract class Runner {
     this.stopped ??= (async () => {
       running.delete(this);
       this.recovery.stop();
+      await this.triggerService?.stop();
       const drainMs = options.drainMs ?? 0;
       const note = drainMs > 0 && !this.cutShort.signal.aborted ? await this.drain(reason, drainMs) : reason;
       const children = await this.stopWork(note);

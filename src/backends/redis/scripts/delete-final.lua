@@ -23,7 +23,8 @@ for i = 1, math.min(limit, #candidates) do
   for seq = 1, tonumber(hlen or '0') or 0 do
     redis.call('ZREM', P .. 'hist-at', string.format('%010d', seq) .. '#' .. c.id)
   end
-  redis.call('DEL', key, P .. 'hist:' .. c.id, P .. 'out:' .. c.id)
+  -- A workflow's steps go with it; its data with the workflow's root (whose id is the workflow id).
+  redis.call('DEL', key, P .. 'hist:' .. c.id, P .. 'out:' .. c.id, P .. 'wf-steps:' .. c.id, P .. 'wf-data:' .. c.id)
   redis.call('ZREM', P .. 'by-status:' .. c.status, c.id)
   redis.call('ZREM', P .. 'all', c.id)
   if task then

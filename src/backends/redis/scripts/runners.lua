@@ -17,8 +17,9 @@ if op == 'register' then
   local key = P .. 'runner:' .. c.id
   redis.call('HSET', key, 'id', c.id, 'kind', c.kind, 'host', c.host, 'pid', c.pid, 'thread', c.threadId,
     'started', string.format('%.0f', c.startedAt), 'hb', now_s)
-  redis.call('HDEL', key, 'stopped', 'stopping', 'parent', 'dead')
+  redis.call('HDEL', key, 'stopped', 'stopping', 'parent', 'dead', 'pst')
   if type(c.parentId) == 'string' then redis.call('HSET', key, 'parent', c.parentId) end
+  if type(c.procStart) == 'number' then redis.call('HSET', key, 'pst', string.format('%.0f', c.procStart)) end
   redis.call('ZADD', P .. 'runners', string.format('%.0f', c.startedAt), c.id)
   redis.call('ZADD', P .. 'alive', now_s, c.id)
   return 1

@@ -1,0 +1,156 @@
+/**
+ * A corrupt row on the server engines (the SQLite cases are in test/unit/corrupt-row.test.ts):
+ * stored arguments that do not decode make that invocation FAILED with NENC_CORRUPT_RECORD, the
+ * runner keeps going, and the row is left as it was; an unknown status is a CorruptRecordError
+ * naming the invocation.
+ */
+import { Redis } from "ioredis";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { appServices } from "../../src/app.js";
+import { AsyncRunner, CorruptRecordError, ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
+import { POSTGRES_TEST_URL, postgresBackend, schemaOf } from "../helpers/postgres.js";
+import { REDIS_TEST_URL, redisBackend } from "../helpers/redis.js";
+import { requireServer } from "../helpers/servers.js";
+
+interface Corrupter {
+  /** Make the stored arguments of `id` undecodable; returns a reader of them. */
+  breakArgs(id: string): Promise<() => Promise<string | null>>;
+  breakStatus(id: string): Promise<void>;
+  /** Queue a broker message naming no invocation. */
+  queueGarbage(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+function scenarios(name: string, makeApp: () => Nenc, makeCorrupter: () => Corrupter, cleanup: () => Promise<void>) {
+  describe(`a corrupt row gets a clear error and loses nothing (${name})`, () => {
+    const app = makeApp();
+    const echo = app.task(async (v: string) => v, { name: "echo" });
+    const raw = makeCorrupter();
+
+    afterAll(async () => {
+      await app.purge();
+      await app.close();
+      await raw.close();
+      await cleanup();
+    });
+
+    it("undecodable arguments: that invocation FAILS with NENC_CORRUPT_RECORD, the runner keeps going", async () => {
+      const bad = await echo("fine");
+      const argsOf = await raw.breakArgs(bad.id);
+      const good = await echo("next");
+      const runner = new AsyncRunner({ app });
+      await runner.start();
+      try {
+        const err = (await bad.result({ timeoutMs: 20_000 }).catch((e: unknown) => e)) as TaskFailedError;
+        expect(err).toBeInstanceOf(TaskFailedError);
+        expect(err.originalCode).toBe(ErrorCode.CorruptRecord);
+        expect(err.message).toContain(bad.id);
+        expect(await good.result({ timeoutMs: 20_000 })).toBe("next");
+        expect(await argsOf()).toBe("{oops"); // left as it was, for inspection
+      } finally {
+        await runner.stop();
+      }
+    });
+
+    it("a broker message naming no invocation is dropped; the runner keeps going", async () => {
+      const garbage = "no-such-invocation";
+      await raw.queueGarbage(garbage);
+      const good = await echo("after garbage");
+      const runner = new AsyncRunner({ app });
+      await runner.start();
+      try {
+        expect(await good.result({ timeoutMs: 20_000 })).toBe("after garbage");
+        const { broker } = await appServices(app).components();
+        await expect.poll(async () => (await broker.queued([garbage])).size, { timeout: 10_000 }).toBe(0);
+      } finally {
+        await runner.stop();
+      }
+    });
+
+    it("an unknown status is a CorruptRecordError naming the invocation", async () => {
+      const inv = await echo("x");
+      await raw.breakStatus(inv.id);
+      const err = await inv.status().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CorruptRecordError);
+      expect((err as CorruptRecordError).message).toContain(inv.id);
+    });
+  });
+}
+
+if (await requireServer("postgres")) {
+  const backend = postgresBackend();
+  const appId = String(backend.options.appId);
+  scenarios(
+    "postgres",
+    () => new Nenc({ ...backend.options, logLevel: "silent" }),
+    () => {
+      const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+      const ready = client.connect();
+      const s = schemaOf(appId);
+      return {
+        async breakArgs(id) {
+          await ready;
+          await client.query(`UPDATE ${s}.invocations SET args = '{oops' WHERE id = $1`, [id]);
+          return async () =>
+            (await client.query(`SELECT args FROM ${s}.invocations WHERE id = $1`, [id])).rows[0]?.args ?? null;
+        },
+        async breakStatus(id) {
+          await ready;
+          await client.query(`UPDATE ${s}.status SET status = 'BOGUS' WHERE id = $1`, [id]);
+        },
+        async queueGarbage(id) {
+          await ready;
+          await client.query(
+            `INSERT INTO ${s}.queue (id, priority, available_at, queue) VALUES ($1, 0, 0, 'default')`,
+            [id],
+          );
+        },
+        close: () => client.end(),
+      };
+    },
+    () => backend.dropSchema(),
+  );
+} else {
+  describe.skip("corrupt rows (postgres) (skipped: PostgreSQL is not answering on 127.0.0.1:5432)", () => {
+    it("needs a server", () => {});
+  });
+}
+
+if (await requireServer("redis")) {
+  const backend = redisBackend();
+  const appId = String(backend.options.appId);
+  scenarios(
+    "redis",
+    () => new Nenc({ ...backend.options, logLevel: "silent" }),
+    () => {
+      const client = new Redis(REDIS_TEST_URL);
+      const data = (id: string) => `nenc:{${appId}}:s:inv:${id}`;
+      return {
+        async breakArgs(id) {
+          const stored = JSON.parse((await client.get(data(id))) ?? "{}") as Record<string, unknown>;
+          await client.set(data(id), JSON.stringify({ ...stored, args: "{oops" }));
+          return async () => (JSON.parse((await client.get(data(id))) ?? "{}") as { args?: string }).args ?? null;
+        },
+        async breakStatus(id) {
+          await client.hset(`nenc:{${appId}}:o:inv:${id}`, "status", "BOGUS");
+        },
+        async queueGarbage(id) {
+          const b = `nenc:{${appId}}:b:`;
+          await client.zadd(`${b}ready:default`, 0, id);
+          await client.hset(`${b}qof`, id, "default");
+          await client.hset(`${b}queued`, id, "0");
+          await client.sadd(`${b}queues`, "default");
+        },
+        close: async () => {
+          client.disconnect();
+        },
+      };
+    },
+    async () => {},
+  );
+} else {
+  describe.skip("corrupt rows (redis) (skipped: redis is not answering on 127.0.0.1:6379)", () => {
+    it("needs a server", () => {});
+  });
+}
