@@ -7,7 +7,7 @@ export const app = new Nenc();
 export const noop = app.task(async (_n: number) => null, { name: "noop" });
 
 /** Returns when it started, so the caller can split latency into "to start" and "to result". */
-export const stamp = app.task(async () => Date.now(), { name: "stamp" });
+export const stamp = app.task(async () => performance.timeOrigin + performance.now(), { name: "stamp" });
 
 /** Appends "<tag> <pid> <ms>" to `ledger` when it starts, then sleeps `ms` (the recovery figures). */
 export const slow = app.task(

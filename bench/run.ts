@@ -1,151 +1,142 @@
 /**
- * npm run bench — figures, not pass/fail. For each backend: register 20,000 no-op invocations,
- * execute them with one runner at 50 slots, both at once (end to end), and the latency from
- * the call to the task starting and to the caller holding the result (p50/p95).
+ * npm run bench — nenc side by side with BullMQ (Redis), graphile-worker and pg-boss
+ * (PostgreSQL), in one run, on the same servers, with the same harness. Figures, not pass/fail.
  *
- *   npm run bench -- --count 5000 --backends sqlite
+ * Sections (each figure is the median of --runs runs, with min and max):
+ * - throughput: register --count no-op jobs in bulk, register 1,000 one by one, execute them with
+ *   one worker process at concurrency 50, then end to end (register while the worker runs);
+ *   completion is counted in each system's own store; the worker's peak RSS;
+ * - latency: one job at a time, call → start and call → the caller holding the result (p50/p95);
+ * - recovery: three 8-second jobs, the worker SIGKILLed, another already up: kill → rerun and
+ *   kill → done, default and fastest settings (capped at --recovery-cap seconds);
+ * - scale (nenc): the throughput run again with --scale final invocations already stored;
+ * - memory (nenc): RSS of a runner at the start and end of a --steady-seconds steady run.
+ *
+ *   npm run bench                                         # everything (about 25 minutes)
+ *   npm run bench -- --sections throughput --runs 1 --count 5000
+ *   npm run bench -- --systems nenc-redis,bullmq --sections throughput,latency
+ *
+ * The peers are benchmark-only: installed into bench/peers on first use (npm ci there), never by
+ * nenc's own install. Prints one table and writes bench/results/<date>.json.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { appServices } from "../src/app.js";
-import { toEnvVars } from "../src/config/env-names.js";
-import type { NencConfigInput } from "../src/index.js";
-import { AsyncRunner, type Nenc } from "../src/index.js";
-import { ms, percentile, rate } from "./stats.js";
+import { recoveryRun, scaleSeed, steadyMemory, throughputRun } from "./sections.js";
+import { nencSystem } from "./systems/nenc.js";
+import { loadPeer } from "./systems/peers.js";
+import type { BenchSystem, WorkerLauncher } from "./systems/types.js";
+import { type Figure, figure, renderTable } from "./table.js";
 
 const { values } = parseArgs({
   options: {
+    systems: { type: "string", default: "nenc-sqlite,nenc-redis,bullmq,nenc-postgres,graphile-worker,pg-boss" },
+    sections: { type: "string", default: "throughput,latency,recovery,scale,memory" },
+    runs: { type: "string", default: "3" },
     count: { type: "string", default: "20000" },
-    latency: { type: "string", default: "1000" },
-    backends: { type: "string", default: "sqlite,memory" },
+    latency: { type: "string", default: "300" },
+    scale: { type: "string", default: "1000000" },
+    "steady-seconds": { type: "string", default: "300" },
+    "steady-systems": { type: "string", default: "nenc-sqlite" },
+    "recovery-cap": { type: "string", default: "40" },
   },
 });
+const RUNS = Number(values.runs);
 const COUNT = Number(values.count);
-const LATENCY_SAMPLES = Number(values.latency);
-const SLOTS = 50;
+const sections = new Set(values.sections.split(","));
 const ROOT = join(import.meta.dirname, "..");
+const sqliteDir = mkdtempSync(join(tmpdir(), "nenc-bench-"));
 
-/** A real runner process; resolves once it has registered its runner context. */
-async function spawnRunnerProcess(app: Nenc, options: NencConfigInput): Promise<() => Promise<void>> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      join(ROOT, "bin/nenc.js"),
-      "runner",
-      "start",
-      "--app",
-      join(ROOT, "bench/app.ts"),
-      "--runner",
-      "AsyncRunner",
-      "--concurrency",
-      String(SLOTS),
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...toEnvVars(options), NENC__LOG_LEVEL: "warn" },
-      stdio: ["ignore", "inherit", "inherit"],
-    },
-  );
-  const { orchestrator } = await appServices(app).components();
-  while (!(await orchestrator.runners()).some((r) => r.pid === child.pid && r.stoppedAt === null)) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return () =>
-    new Promise<void>((done) => {
-      child.once("exit", () => done());
-      child.kill("SIGTERM");
-    });
+const PEERS: Record<string, string> = { bullmq: "bullmq", "graphile-worker": "graphile-worker", "pg-boss": "pg-boss" };
+if (values.systems.split(",").some((s) => s in PEERS) && !existsSync(join(ROOT, "bench/peers/node_modules"))) {
+  // `npm install` follows the lock file too; `npm ci` of npm 11 refuses this lock (it reports
+  // the platform-specific optional packages of msgpackr-extract as missing).
+  process.stdout.write("installing the benchmark peers into bench/peers (npm install, from the lock file)...\n");
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent"], {
+    cwd: join(ROOT, "bench/peers"),
+    stdio: "inherit",
+  });
 }
 
-async function measure(backend: string): Promise<Record<string, string>> {
-  const appId = `bench_${backend}_${Date.now()}`;
-  const options: NencConfigInput = { appId, backend: backend as NencConfigInput["backend"], logLevel: "warn" };
-  if (backend === "sqlite") options.sqliteDbPath = join(mkdtempSync(join(tmpdir(), "nenc-bench-")), "bench.sqlite");
-  Object.assign(process.env, toEnvVars(options));
-  // A fresh module instance per backend: the app reads its config from the environment.
-  const mod = (await import(`./app.js?backend=${backend}`)) as typeof import("./app.js");
-  const { app, noop, stamp } = mod;
-  const startRunner = async (): Promise<() => Promise<void>> => {
-    if (backend === "memory") {
-      const r = new AsyncRunner({ app, concurrency: SLOTS });
-      await r.start();
-      return () => r.stop();
-    }
-    return spawnRunnerProcess(app, options);
+async function system(id: string): Promise<BenchSystem & WorkerLauncher> {
+  if (id.startsWith("nenc-")) return nencSystem(id.slice(5) as "sqlite" | "redis" | "postgres", sqliteDir);
+  const file = PEERS[id];
+  if (!file)
+    throw new Error(
+      `unknown system "${id}"; known: nenc-sqlite, nenc-redis, nenc-postgres, ${Object.keys(PEERS).join(", ")}`,
+    );
+  return loadPeer(join(ROOT, "bench/peers", `${file}.mjs`));
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const rows: Array<{ system: string; engine: string; figures: Record<string, Figure> }> = [];
+const settings: Record<string, string> = {};
+
+for (const id of values.systems.split(",")) {
+  const sys = await system(id);
+  settings[`${sys.name} (${sys.engine})`] = `${sys.version}: ${sys.settings}`;
+  const samples: Record<string, number[]> = {};
+  const add = (k: string, v: number | null) => {
+    samples[k] ??= [];
+    if (v !== null) samples[k].push(v);
   };
-  const { orchestrator } = await appServices(app).components();
-  const waitAllDone = async (n: number) => {
-    for (;;) {
-      const done = (await orchestrator.countByStatus())
-        .filter((c) => c.status === "SUCCESS")
-        .reduce((a, c) => a + c.count, 0);
-      if (done >= n) return;
-      await new Promise((r) => setTimeout(r, 20));
+  for (let run = 0; run < RUNS; run++) {
+    if (sections.has("throughput") || sections.has("latency")) {
+      say(`${id}: throughput/latency run ${run + 1}/${RUNS}`);
+      const t = await throughputRun(sys, {
+        count: COUNT,
+        latency: sections.has("latency") ? Number(values.latency) : 0,
+        throughput: sections.has("throughput"),
+      });
+      for (const [k, v] of Object.entries(t)) add(k, v);
     }
-  };
-  const out: Record<string, string> = {};
-
-  // 1. Register
-  let t0 = performance.now();
-  for (let i = 0; i < COUNT; i += 1000) {
-    await Promise.all(Array.from({ length: Math.min(1000, COUNT - i) }, (_, j) => noop(i + j)));
-  }
-  const registerMs = performance.now() - t0;
-  out.register = rate(COUNT, registerMs);
-
-  // 2. Execute what is queued with one runner at 50 slots (timed from the runner being up)
-  const stop = await startRunner();
-  t0 = performance.now();
-  await waitAllDone(COUNT);
-  out.execute = rate(COUNT, performance.now() - t0);
-  await app.purge();
-
-  // 3. End to end: callers register and await results while the runner works
-  t0 = performance.now();
-  const handles: Array<Promise<unknown>> = [];
-  for (let i = 0; i < COUNT; i += 1000) {
-    const batch = await Promise.all(Array.from({ length: Math.min(1000, COUNT - i) }, (_, j) => noop(i + j)));
-    for (const inv of batch) handles.push(inv.result());
-  }
-  await Promise.all(handles);
-  out.endToEnd = rate(COUNT, performance.now() - t0);
-  await app.purge();
-
-  // 4. Latency, 10 callers in flight
-  const toStart: number[] = [];
-  const toResult: number[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 10 }, async () => {
-      while (next++ < LATENCY_SAMPLES) {
-        const called = Date.now();
-        const started = await (await stamp()).result();
-        toStart.push(started - called);
-        toResult.push(Date.now() - called);
+    if (sections.has("recovery")) {
+      for (const fast of [false, true]) {
+        say(`${id}: recovery (${fast ? "fastest" : "default"} settings) run ${run + 1}/${RUNS}`);
+        const r = await recoveryRun(sys, fast, Number(values["recovery-cap"]) * 1000);
+        add(`recovery ${fast ? "fastest" : "default"}: kill → rerun (s)`, r.rerunMs === null ? null : r.rerunMs / 1000);
+        add(`recovery ${fast ? "fastest" : "default"}: kill → done (s)`, r.doneMs === null ? null : r.doneMs / 1000);
       }
-    }),
-  );
-  toStart.sort((a, b) => a - b);
-  toResult.sort((a, b) => a - b);
-  out["call→start p50/p95"] = `${ms(percentile(toStart, 50))} / ${ms(percentile(toStart, 95))}`;
-  out["call→result p50/p95"] = `${ms(percentile(toResult, 50))} / ${ms(percentile(toResult, 95))}`;
-
-  await stop();
-  await app.purge();
-  await app.close();
-  return out;
+    }
+  }
+  if (sections.has("scale") && sys.name === "nenc") {
+    say(`${id}: seeding ${Number(values.scale).toLocaleString("en-US")} final invocations`);
+    const seeded = await scaleSeed(sys, Number(values.scale));
+    for (let run = 0; run < RUNS; run++) {
+      say(`${id}: scale run ${run + 1}/${RUNS}`);
+      const t = await throughputRun(sys, { count: COUNT, latency: 0, throughput: true, ctx: seeded.ctx });
+      add("scale: execute (jobs/s)", t["execute (jobs/s)"] ?? null);
+      add("scale: end to end (jobs/s)", t["end to end (jobs/s)"] ?? null);
+    }
+    await seeded.close();
+  }
+  if (sections.has("memory") && values["steady-systems"].split(",").includes(id)) {
+    say(`${id}: steady run of ${values["steady-seconds"]} s`);
+    const m = await steadyMemory(sys, Number(values["steady-seconds"]) * 1000);
+    add("steady RSS start (MiB)", m.startMiB);
+    add("steady RSS end (MiB)", m.endMiB);
+  }
+  const capped = (k: string) => k.startsWith("recovery") && (samples[k]?.length ?? 0) < RUNS;
+  rows.push({
+    system: sys.name,
+    engine: sys.engine,
+    figures: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, figure(v, capped(k))])),
+  });
 }
 
-const results: Record<string, Record<string, string>> = {};
-for (const backend of values.backends.split(",")) {
-  process.stdout.write(`measuring ${backend} (${COUNT} invocations)...\n`);
-  results[backend] = await measure(backend);
-}
-console.log(
-  `\nnenc benchmark: ${COUNT} no-op invocations, one runner process, ${SLOTS} slots (node ${process.version})\n`,
+const machine = `${process.platform} ${process.arch}, ${(await import("node:os")).cpus().length} cores, node ${process.version}`;
+const table = renderTable(rows);
+say(
+  `\nnenc benchmark, ${new Date().toISOString().slice(0, 10)}, ${machine}; ${COUNT} jobs, ${RUNS} runs, median (min-max)\n`,
 );
-console.table(results);
+say(table);
+mkdirSync(join(ROOT, "bench/results"), { recursive: true });
+const out = join(ROOT, "bench/results", `${new Date().toISOString().replaceAll(":", "-").slice(0, 19)}.json`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, count: COUNT, runs: RUNS, settings, rows }, null, 2)}\n`,
+);
+say(`\nwritten: ${out}`);
 process.exit(0);

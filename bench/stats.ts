@@ -3,11 +3,3 @@ export function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] ?? Number.NaN;
 }
-
-export function rate(count: number, ms: number): string {
-  return `${Math.round((count / ms) * 1000).toLocaleString("en-US")}/s`;
-}
-
-export function ms(value: number): string {
-  return `${value.toFixed(1)} ms`;
-}
