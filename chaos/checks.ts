@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import type { Orchestrator, RunnerRecord, StatusRecord } from "../src/core/contract/index.js";
+import type { Orchestrator, RunnerRecord, StateBackend, StatusRecord } from "../src/core/contract/index.js";
 import { decode } from "../src/core/serialization.js";
-import { canTransition, isFinal } from "../src/core/status.js";
+import { canTransition, isFinal, SLOT_HOLDING_STATUSES } from "../src/core/status.js";
 import type { FleetRunner } from "./fleet.js";
 
 export interface ChaosReport {
@@ -14,7 +14,20 @@ export interface ChaosReport {
   resultsDisagreeing: string[];
   fencedResultsAccepted: string[];
   invalidHistories: string[];
+  /** Most invocations of one concurrency key holding a slot at once, by the recorded histories. */
+  maxSlotsHeld: number;
+  /** Workflow runs, and those whose replays registered a child twice (must be none). */
+  workflows: number;
+  workflowsWithDuplicateChildren: string[];
+  /** Emitted events, and those that did not start their triggered task exactly once (must be none). */
+  events: number;
+  eventsNotFiredOnce: string[];
 }
+
+/** The tasks whose invocations the run waits for and checks. */
+export const CHECKED_TASKS = ["work", "limited", "triggered", "flow", "nenc.event"] as const;
+/** Tasks whose results carry the ledger tag and runner of their execution. */
+const LEDGER_TASKS = ["work", "limited", "triggered"];
 
 interface Execution {
   pid: number;
@@ -41,26 +54,56 @@ function topPid(runnerId: string, records: Map<string, RunnerRecord>): number | 
 /** Every check of the chaos run, read from the store and the ledger. */
 export async function check(
   orchestrator: Orchestrator,
+  stateBackend: StateBackend,
   ledgerPath: string,
   fleet: readonly FleetRunner[],
+  /** The concurrency key of each concurrency-limited invocation. */
+  keys: ReadonlyMap<string, string>,
 ): Promise<ChaosReport> {
-  const all: StatusRecord[] = await orchestrator.find({ taskId: "work" });
+  const all: StatusRecord[] = (await Promise.all(LEDGER_TASKS.map((taskId) => orchestrator.find({ taskId })))).flat();
+  const flows = await orchestrator.find({ taskId: "flow" });
+  const events = await orchestrator.find({ taskId: "nenc.event" });
   const ledger = readLedger(ledgerPath);
   const records = new Map((await orchestrator.runners()).map((r) => [r.id, r]));
   const disrupted = new Set(fleet.filter((r) => r.disrupted.length > 0).map((r) => r.pid));
   const histories = new Map<string, Awaited<ReturnType<Orchestrator["history"]>>>();
   for (const rec of all) histories.set(rec.id, await orchestrator.history(rec.id));
   const report: ChaosReport = {
-    registered: all.length,
-    success: all.filter((r) => r.status === "SUCCESS").length,
-    lost: all.filter((r) => !isFinal(r.status)).length,
+    registered: all.length + flows.length + events.length,
+    success: [...all, ...flows, ...events].filter((r) => r.status === "SUCCESS").length,
+    lost: [...all, ...flows, ...events].filter((r) => !isFinal(r.status)).length,
     executions: [...ledger.values()].reduce((n, e) => n + e.length, 0),
     repeatedAllowed: 0,
     repeatedNotAllowed: [],
     resultsDisagreeing: [],
     fencedResultsAccepted: [],
     invalidHistories: [],
+    maxSlotsHeld: maxSlotsHeld(histories, keys),
+    workflows: flows.length,
+    workflowsWithDuplicateChildren: [],
+    events: events.length,
+    eventsNotFiredOnce: [],
   };
+  for (const f of flows) {
+    const children = await stateBackend.findInvocations({ parentId: f.id, limit: 100 });
+    if (f.status === "SUCCESS" && children.length !== 2) {
+      report.workflowsWithDuplicateChildren.push(`${f.id}: ${children.length} children`);
+    }
+    const statuses = (await orchestrator.history(f.id)).map((h) => h.status);
+    if (statuses.some((s, i) => i > 0 && !canTransition(statuses[i - 1] as typeof s, s))) {
+      report.invalidHistories.push(`${f.id}: ${statuses.join(" > ")}`);
+    }
+  }
+  const fired = new Map<string, number>();
+  const triggeredIds = all.filter((r) => r.taskId === "triggered").map((r) => r.id);
+  for (const d of (await stateBackend.getInvocations(triggeredIds)).values()) {
+    const eventId = d.origin?.eventId ?? "none";
+    fired.set(eventId, (fired.get(eventId) ?? 0) + 1);
+  }
+  for (const e of events) {
+    if (e.status === "SUCCESS" && fired.get(e.id) !== 1)
+      report.eventsNotFiredOnce.push(`${e.id}: ${fired.get(e.id) ?? 0}`);
+  }
   for (const rec of all) {
     const history = histories.get(rec.id) ?? [];
     const statuses = history.map((h) => h.status);
@@ -101,4 +144,40 @@ export async function check(
     }
   }
   return report;
+}
+
+/**
+ * Sweep the slot-holding intervals of each key's invocations (history times are the backend's
+ * clock): the most held at once. A release and a claim at the same instant count release first.
+ */
+function maxSlotsHeld(
+  histories: ReadonlyMap<string, Awaited<ReturnType<Orchestrator["history"]>>>,
+  keys: ReadonlyMap<string, string>,
+): number {
+  const events = new Map<string, Array<[number, number]>>();
+  for (const [id, key] of keys) {
+    const history = histories.get(id) ?? [];
+    const list = events.get(key) ?? [];
+    let heldSince: number | null = null;
+    for (const h of history) {
+      const holds = SLOT_HOLDING_STATUSES.includes(h.status);
+      if (holds && heldSince === null) heldSince = h.at;
+      if (!holds && heldSince !== null) {
+        list.push([heldSince, 1], [h.at, -1]);
+        heldSince = null;
+      }
+    }
+    if (heldSince !== null) list.push([heldSince, 1], [Number.POSITIVE_INFINITY, -1]);
+    events.set(key, list);
+  }
+  let max = 0;
+  for (const list of events.values()) {
+    list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let held = 0;
+    for (const [, d] of list) {
+      held += d;
+      max = Math.max(max, held);
+    }
+  }
+  return max;
 }

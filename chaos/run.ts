@@ -5,7 +5,7 @@
  * PersistentProcessRunner, MultiThreadRunner), registers N invocations of a task that appends
  * one line per execution to a ledger outside nenc, and for S seconds SIGKILLs a random runner,
  * SIGSTOPs another past the dead-after window and continues it, SIGTERMs one, and starts
- * replacements; on SQLite it also kills a caller in the middle of its registrations. Then it
+ * replacements; on Redis and PostgreSQL it restarts the server once; on SQLite it kills a caller in the middle of its registrations. Then it
  * waits (bounded) for everything to be final and checks: nothing lost, no repeated execution
  * that no disruption explains, every result matching the ledger, no result accepted from a
  * fenced-off owner, every history valid in the status table, no orphaned child process.
@@ -18,10 +18,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { appServices } from "../src/app.js";
 import { toEnvVars } from "../src/config/env-names.js";
+import { decode } from "../src/core/serialization.js";
 import { isFinal } from "../src/core/status.js";
 import type { NencConfigInput } from "../src/index.js";
-import { check } from "./checks.js";
+import { CHECKED_TASKS, check } from "./checks.js";
 import { descendants, Fleet, type FleetRunner, rssKb } from "./fleet.js";
+import { restartServer } from "./servers.js";
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     invocations: { type: "string", default: "300" },
     seconds: { type: "string", default: "30" },
     runners: { type: "string", default: "4" },
+    /** "no": skip the mid-run server restart (Redis, PostgreSQL). */
+    "server-restart": { type: "string", default: "yes" },
   },
 });
 const N = Number(values.invocations);
@@ -53,8 +57,8 @@ const options: NencConfigInput = {
 if (backend === "sqlite") options.sqliteDbPath = join(dir, "chaos.sqlite");
 const env = toEnvVars(options);
 Object.assign(process.env, env);
-const { app, work } = await import("./app.js");
-const { orchestrator } = await appServices(app).components();
+const { app, work, limited, flow, chaosEvent, LIMITED_SLOTS } = await import("./app.js");
+const { orchestrator, stateBackend } = await appServices(app).components();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pick = <T>(xs: readonly T[]): T | undefined => xs[Math.floor(Math.random() * xs.length)];
@@ -63,6 +67,20 @@ const t0 = Date.now();
 
 const fleet = new Fleet(env);
 for (let i = 0; i < R; i++) fleet.start();
+
+/**
+ * Most calls are plain; every 7th is concurrency-limited (3 keys), every 5th delayed by up to
+ * 2.3 s, every 11th an event (starting a triggered task), every 13th a workflow.
+ */
+function register(k: number, attempt: number): Promise<unknown> {
+  const ms = 20 + Math.floor(Math.random() * 300);
+  if (k % 11 === 5) return chaosEvent.emit({ ledger, ms, tag: `e-${k}.${attempt}` });
+  if (k % 13 === 7) return flow(ledger, ms, `f-${k}.${attempt}`);
+  if (k % 7 === 3) return limited(ledger, ms, `l-${k}.${attempt}`, `key-${k % 3}`);
+  if (k % 5 === 1)
+    return work.with({ delayMs: 300 + Math.floor(Math.random() * 2000) })(ledger, ms, `d-${k}.${attempt}`);
+  return work(ledger, ms, `w-${k}.${attempt}`);
+}
 
 // Registration spread over the first two thirds of the run, so disruptions hit work in flight.
 const registering = (async () => {
@@ -73,7 +91,7 @@ const registering = (async () => {
     // its write lock); registering the same tag twice would show as a lost or repeated one.
     for (let attempt = 1; ; attempt++) {
       try {
-        await Promise.all(batch.map((k) => work(ledger, 20 + Math.floor(Math.random() * 300), `w-${k}.${attempt}`)));
+        await Promise.all(batch.map((k) => register(k, attempt)));
         break;
       } catch (err) {
         if (attempt >= 5) throw err;
@@ -91,6 +109,17 @@ const disrupt = async (r: FleetRunner, what: string, signal: NodeJS.Signals) => 
   r.proc.kill(signal);
   log(`${what} ${r.kind} pid ${r.pid}`);
 };
+
+// On Redis and PostgreSQL the server restarts once, keeping its data, at 40% of the run.
+let serverDownMs: number | null = null;
+const restart =
+  backend === "sqlite" || values["server-restart"] === "no"
+    ? Promise.resolve()
+    : sleep(SECONDS * 400).then(async () => {
+        log(`restarting the ${backend} server`);
+        serverDownMs = await restartServer(backend);
+        log(`${backend} server back after ${serverDownMs} ms`);
+      });
 
 const stopped = new Set<FleetRunner>();
 let callerKilled = false;
@@ -136,19 +165,29 @@ while (Date.now() < end) {
   }
 }
 await registering;
+await restart;
 while (stopped.size > 0) await sleep(200);
 if (fleet.live().length === 0) fleet.start();
 
 // Everything registered must become final within a bounded wait.
 const deadline = Date.now() + 90_000;
 for (;;) {
-  const open = (await orchestrator.find({ taskId: "work" })).filter((r) => !isFinal(r.status));
+  const open = (await Promise.all(CHECKED_TASKS.map((taskId) => orchestrator.find({ taskId }))))
+    .flat()
+    .filter((r) => !isFinal(r.status));
   if (open.length === 0 || Date.now() > deadline) break;
   await sleep(500);
 }
 const live = fleet.live();
 const memory = live.map((r) => `${r.kind} ${r.rssStartKb ?? "?"} -> ${rssKb(r.pid) ?? "?"} KiB`);
-const report = await check(orchestrator, ledger, fleet.runners);
+const limitedIds = (await orchestrator.find({ taskId: "limited" })).map((r) => r.id);
+const keys = new Map(
+  [...(await stateBackend.getInvocations(limitedIds)).values()].map((d) => [
+    d.id,
+    String((decode(d.args) as unknown[])[3]),
+  ]),
+);
+const report = await check(orchestrator, stateBackend, ledger, fleet.runners, keys);
 const children = await fleet.killAll();
 await sleep(3000);
 const orphans = [...new Set([...children, ...fleet.runners.flatMap((r) => descendants(r.pid))])].filter((pid) => {
@@ -177,6 +216,15 @@ const violations = [
     ? `histories invalid in the status table: ${report.invalidHistories.slice(0, 3).join("; ")}`
     : "",
   orphans.length ? `orphaned child processes: ${orphans.join(", ")}` : "",
+  report.workflowsWithDuplicateChildren.length
+    ? `workflow replays registered a child twice: ${report.workflowsWithDuplicateChildren.slice(0, 5).join(", ")}`
+    : "",
+  report.eventsNotFiredOnce.length
+    ? `events that did not start their triggered task exactly once: ${report.eventsNotFiredOnce.slice(0, 5).join(", ")}`
+    : "",
+  report.maxSlotsHeld > LIMITED_SLOTS
+    ? `a concurrency key had ${report.maxSlotsHeld} invocations holding a slot at once (limit ${LIMITED_SLOTS})`
+    : "",
 ].filter(Boolean);
 
 const disruptions = fleet.runners.flatMap((r) => r.disrupted);
@@ -192,9 +240,11 @@ console.log(
         SIGSTOP: disruptions.filter((d) => d === "SIGSTOP").length,
         SIGTERM: disruptions.filter((d) => d === "SIGTERM").length,
         callerKilled,
+        serverDownMs,
       },
       registered: report.registered,
-      registeredByKilledCaller: report.registered - N,
+      workflows: report.workflows,
+      events: report.events,
       success: report.success,
       lost: report.lost,
       executions: report.executions,
@@ -204,6 +254,8 @@ console.log(
       fencedResultsAccepted: report.fencedResultsAccepted.length,
       invalidHistories: report.invalidHistories.length,
       orphans: orphans.length,
+      maxSlotsHeld: report.maxSlotsHeld,
+      slotLimit: LIMITED_SLOTS,
       runnerMemory: memory,
       violations,
     },
