@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { type FSWatcher, mkdirSync, readdirSync, readFileSync, watch } from "node:fs";
+import { accessSync, constants, type FSWatcher, mkdirSync, readdirSync, readFileSync, watch } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -10,6 +10,19 @@ type Db = Database.Database;
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
 /** better-sqlite3's native addon is missing (installed with --ignore-scripts) or built for another Node. */
 const NATIVE_MODULE_FAILURE = /bindings file|NODE_MODULE_VERSION|better_sqlite3\.node/;
+
+/** Why the database's folder cannot be written, when that is why it cannot be opened. */
+function folderProblem(folder: string): string {
+  try {
+    accessSync(folder, constants.W_OK);
+    return "";
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EROFS") return ` (its file system ${folder} is read-only)`;
+    if (code === "EACCES") return ` (its folder ${folder} is not writable by this user)`;
+    return "";
+  }
+}
 
 /**
  * One better-sqlite3 connection per file per process, shared by the three SQLite components
@@ -42,7 +55,7 @@ export class SqliteDatabase {
         );
       }
       throw new BackendError(
-        `Cannot open the SQLite database ${path}: ${why}. Check sqliteDbPath and that its folder is writable.`,
+        `Cannot open the SQLite database ${path}: ${why}${folderProblem(dirname(path))}. Check sqliteDbPath and that its folder is writable.`,
         { cause: err },
       );
     }

@@ -370,20 +370,23 @@ export class InvocationExecutor {
     { request, retryAt, waitingFor }: DecidedOutcome,
     parentId: string | null,
   ): Promise<void> {
+    const result = await this.submitOutcome(owned, request);
+    if (result === "handed back") return;
+    if (result !== "landed") {
+      this.deps.logger.warn(
+        {
+          component: "runner",
+          invocation: owned.id,
+          reason: result.reason,
+          current: result.current,
+          token: owned.token,
+        },
+        `write refused for invocation ${owned.id} (${request.to}, fencing token ${owned.token}): ${result.reason}; another runner owns it now`,
+      );
+      return;
+    }
     try {
-      const result = await this.completions.submit(request);
-      if (!result.ok) {
-        this.deps.logger.warn(
-          {
-            component: "runner",
-            invocation: owned.id,
-            reason: result.reason,
-            current: result.current,
-            token: owned.token,
-          },
-          `write refused for invocation ${owned.id} (${request.to}, fencing token ${owned.token}): ${result.reason}; another runner owns it now`,
-        );
-      } else if (retryAt !== null) {
+      if (retryAt !== null) {
         // A child that ended while its workflow was suspending could not wake it: route it now.
         const childDone = waitingFor ? await this.isFinal(waitingFor) : false;
         await routeAgain(this.deps.components, [owned.id], "asCalled", childDone ? undefined : retryAt);
@@ -391,10 +394,42 @@ export class InvocationExecutor {
         await this.wakeWaitingParent(parentId);
       }
     } catch (err) {
-      this.deps.logger.error(
+      // The outcome is recorded; recovery routes an unqueued RETRY/WAITING invocation again and
+      // a waiting parent has its fallback wake-up.
+      this.deps.logger.warn(
         { component: "runner", invocation: owned.id, err: coerceError(err).message },
-        `could not record the outcome of ${owned.id}; recovery will run it again`,
+        `recorded ${request.to} for ${owned.id} but could not route what follows; recovery will`,
       );
+    }
+  }
+
+  /**
+   * The outcome write, tried again with backoff (0.1 s doubling to 5 s) while it fails (the
+   * backend unreachable, its disk full): while this runner owns the invocation its outcome is
+   * never dropped. Ends when the write lands, is refused (fenced off), or the invocation is
+   * handed back. A retry whose earlier attempt did land (its reply was lost) finds the status
+   * already there and counts as landed.
+   */
+  private async submitOutcome(
+    owned: OwnedInvocation,
+    request: TransitionRequest,
+  ): Promise<"landed" | "handed back" | Extract<TransitionResult, { ok: false }>> {
+    let delay = 100;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.completions.submit(request);
+        if (result.ok || (attempt > 1 && result.current === request.to)) return "landed";
+        return result;
+      } catch (err) {
+        if (this.abandoned.has(owned.id)) return "handed back";
+        this.deps.logger.error(
+          { component: "runner", invocation: owned.id, attempt, err: coerceError(err).message },
+          `could not record the outcome of ${owned.id} (attempt ${attempt}); trying again in ${delay} ms`,
+        );
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5000);
+        if (this.abandoned.has(owned.id)) return "handed back";
+      }
     }
   }
 
