@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 
 const ROOT = join(import.meta.dirname, "../..");
 export const NENC_BIN = join(ROOT, "bin/nenc.js");
@@ -152,4 +153,57 @@ export function processGone(pid: number): boolean {
       return true;
     }
   }
+}
+
+/** SIGSTOP a runner; on SQLite outside a write (see freezeOutsideWrite). */
+export async function freeze(
+  runner: RunnerProcess,
+  backend: { name: string; options: { sqliteDbPath?: string | undefined } },
+): Promise<void> {
+  if (backend.name === "sqlite" && backend.options.sqliteDbPath)
+    await freezeOutsideWrite(runner.pid, backend.options.sqliteDbPath);
+  else runner.proc.kill("SIGSTOP");
+}
+
+/**
+ * SIGSTOP a runner of a SQLite app outside a write. A process stopped in the middle of a write
+ * keeps the file's write lock, so every other writer waits until it continues or ends (a
+ * SQLite limitation, see docs/reliability.md): a scenario about recovering a frozen runner's
+ * work must freeze it between writes. Retries until the lock is free while it is stopped.
+ */
+async function freezeOutsideWrite(pid: number, sqliteDbPath: string): Promise<void> {
+  const probe = new Database(sqliteDbPath);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      process.kill(pid, "SIGSTOP");
+      while (processState(pid) !== "T") await new Promise((r) => setTimeout(r, 5));
+      if (await writeLockFree(probe)) return;
+      if (attempt >= 50) throw new Error(`runner ${pid} holds the SQLite write lock whenever it is stopped`);
+      process.kill(pid, "SIGCONT");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    probe.close();
+  }
+}
+
+/** The state letter of /proc/<pid>/stat ("T": stopped). */
+function processState(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+}
+
+/** The write lock can be taken within 200 ms (another live process may hold it for a moment). */
+async function writeLockFree(db: Database.Database): Promise<boolean> {
+  db.pragma("busy_timeout = 0");
+  for (let i = 0; i < 10; i++) {
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      db.exec("ROLLBACK");
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  return false;
 }

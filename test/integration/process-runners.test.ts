@@ -16,6 +16,7 @@ import { sqliteBackend, type TestBackend, toEnv } from "../helpers/backends.js";
 import { gateAndLedger, openAllGates } from "../helpers/gates.js";
 import {
   childPidsOf,
+  freeze,
   killAllRunners,
   processGone,
   type RunnerProcess,
@@ -204,7 +205,7 @@ describe.each(PROCESS_RUNNERS)("%s with real processes (sqlite)", (runner) => {
     // Dead after 3 s here: children stop claiming after 1 s without a ping from their parent.
     const { proc, ctx } = await start(runner, TWO_WORKERS[runner]);
     await waitUntil(async () => (await childrenOf(ctx.id)).length >= 1, 30_000, "a child ready");
-    proc.proc.kill("SIGSTOP");
+    await freeze(proc, backend);
     await new Promise((r) => setTimeout(r, 2000));
     const invs = await Promise.all([1, 2, 3].map((n) => tasks.add(n, n)));
     await new Promise((r) => setTimeout(r, 2500));

@@ -11,7 +11,7 @@ import { appServices } from "../../src/app.js";
 import { ErrorCode, isFinal, Nenc, STATUSES, TaskFailedError } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
 import type { TestBackend } from "../helpers/backends.js";
-import { killAllRunners, spawnRunner, waitUntil } from "../helpers/processes.js";
+import { freeze, killAllRunners, spawnRunner, waitUntil } from "../helpers/processes.js";
 
 const NOT_FINAL = STATUSES.filter((s) => !isFinal(s));
 
@@ -180,10 +180,14 @@ export function runRecoveryScenarios(
       await waitUntil(async () => lines().includes(`frozen start ${a.pid}`), 20_000, "started on A");
       const b = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
       await b.waitFor(/AsyncRunner \S+ started/);
-      a.proc.kill("SIGSTOP");
+      await freeze(a, backend);
       // A frozen while holding a recovery lease (10 s TTL) delays B's pass by up to that much, on
       // top of the heartbeat expiry: the bound covers both on a loaded machine.
-      await waitUntil(async () => (await historyOf(inv.id)).includes("RUNNING_RECOVERY"), 60_000, "recovered by B");
+      await waitUntil(
+        async () => (await historyOf(inv.id)).includes("RUNNING_RECOVERY"),
+        60_000,
+        () => `recovered by B (B's output: ${b.output().slice(-3000)})`,
+      );
       a.proc.kill("SIGCONT");
       // Within a second on an idle machine; the bound is generous for a loaded 2-core CI box.
       await waitUntil(
@@ -205,14 +209,14 @@ export function runRecoveryScenarios(
         () => `started again (ledger: ${lines().join(" | ")}; A ${a.pid}, B ${b.pid}; history ${seen.join(" ")})`,
       );
       expect(seen.slice(-2)).toEqual(["PENDING", "RUNNING"]);
-    });
+    }, 180_000);
 
     it("SIGSTOP past the dead-after window: the zombie's late result is refused by its fencing token", async () => {
       const a = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
       await a.waitFor(/AsyncRunner \S+ started/);
       const inv = await tasks.sleepTask(4000, "zombie");
       await waitUntil(async () => (await inv.status()) === "RUNNING", 20_000, "RUNNING on A");
-      a.proc.kill("SIGSTOP");
+      await freeze(a, backend);
       const b = spawnRunner({ env: backend.env, runner: "AsyncRunner" });
       await b.waitFor(/AsyncRunner \S+ started/);
       const result = await inv.result({ timeoutMs: 40_000 });

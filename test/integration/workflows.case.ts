@@ -10,7 +10,7 @@ import { ErrorCode, Nenc, type TaskFailedError } from "../../src/index.js";
 import { defineWorkflowTasks } from "../fixtures/workflow-tasks.js";
 import type { TestBackend } from "../helpers/backends.js";
 import { gateAndLedger, openAllGates } from "../helpers/gates.js";
-import { killAllRunners, type RunnerProcess, spawnRunner, waitUntil } from "../helpers/processes.js";
+import { freeze, killAllRunners, type RunnerProcess, spawnRunner, waitUntil } from "../helpers/processes.js";
 
 const WORKFLOW_APP = join(import.meta.dirname, "../fixtures/workflow-app.ts");
 /** Generous: runner processes start on a machine shared with other test runs. */
@@ -120,7 +120,7 @@ export function runWorkflowScenarios(name: string, makeBackend: () => TestBacken
         const a = await start();
         const inv = await flows.gated(ledger, gate);
         await waitUntil(async () => lines().some((l) => l.startsWith(`gated-start ${a.pid}`)), 60_000, "step on A");
-        a.proc.kill("SIGSTOP");
+        await freeze(a, backend);
         const b = await start();
         // A is declared dead when its heartbeat expires; B replays the step (it was in flight).
         await waitUntil(async () => lines().some((l) => l.startsWith(`gated-start ${b.pid}`)), 90_000, "step on B");

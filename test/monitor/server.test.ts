@@ -11,7 +11,7 @@ import { ConfigError, ErrorCode, Nenc, TaskFailedError } from "../../src/index.j
 import { checkBind } from "../../src/monitor/security.js";
 import { createMonitorApp, startMonitor } from "../../src/monitor/server.js";
 import { sqliteBackend, type TestBackend } from "../helpers/backends.js";
-import { killAllRunners, type RunnerProcess, spawnRunner, waitUntil } from "../helpers/processes.js";
+import { freeze, killAllRunners, type RunnerProcess, spawnRunner, waitUntil } from "../helpers/processes.js";
 import { defineMonitorTasks } from "./fixture-tasks.js";
 import { csrfFrom, get, MONITOR_APP, postForm } from "./helpers.js";
 
@@ -268,7 +268,7 @@ describe("monitor routes (SQLite, real runner process)", () => {
     const { hono: h2 } = createMonitorApp(app);
     const other = new Nenc({ ...backend.options });
     const t2 = defineMonitorTasks(other);
-    runner.proc.kill("SIGSTOP");
+    await freeze(runner, backend);
     try {
       const inv = await t2.sleepTask(10, "queued");
       const token = csrfFrom((await get(h2, `/invocations/${inv.id}`)).text);
