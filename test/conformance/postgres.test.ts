@@ -1,13 +1,11 @@
-import { afterAll, describe, it } from "vitest";
+import { afterAll } from "vitest";
 import { createComponents } from "../../src/backends/registry.js";
 import { defaultConfig } from "../../src/config/schema.js";
 import { dropSchemas, POSTGRES_TEST_URL } from "../helpers/postgres.js";
-import { requireServer } from "../helpers/servers.js";
+import { forServer } from "../helpers/servers.js";
 import { runBackendConformance } from "./backend.case.js";
 
-const available = await requireServer("postgres");
-
-if (available) {
+await forServer("postgres", "backend conformance: postgres", () => {
   // Every test uses fresh app ids, so fresh schemas; drop them all when the file ends.
   const appIds = new Set<string>();
   afterAll(() => dropSchemas(appIds));
@@ -19,8 +17,4 @@ if (available) {
       return createComponents({ ...defaultConfig(), appId, backend: "postgres", postgresUrl: POSTGRES_TEST_URL });
     },
   });
-} else {
-  describe.skip("backend conformance: postgres (skipped: PostgreSQL is not answering on 127.0.0.1:5432)", () => {
-    it("needs a server", () => {});
-  });
-}
+});

@@ -1,4 +1,5 @@
 import { createConnection } from "node:net";
+import { describe, it } from "vitest";
 
 /** True when something accepts TCP connections on host:port within `timeoutMs`. */
 export function reachable(port: number, host = "127.0.0.1", timeoutMs = 1000): Promise<boolean> {
@@ -26,4 +27,20 @@ export async function requireServer(name: "redis" | "postgres"): Promise<boolean
     throw new Error(`${why}; with CI=true a missing server fails the run (start it, see .ci/run)`);
   console.warn(`skipping ${name} tests: ${why}`);
   return false;
+}
+
+const PORTS = { redis: 6379, postgres: 5432 } as const;
+
+/**
+ * Define the suites needing `name` when it answers; on a laptop without it, one skipped suite
+ * titled with the reason (with CI=true a missing server fails the run: see requireServer).
+ */
+export async function forServer(name: "redis" | "postgres", title: string, define: () => void): Promise<void> {
+  if (await requireServer(name)) {
+    define();
+    return;
+  }
+  describe.skip(`${title} (skipped: ${name} is not answering on 127.0.0.1:${PORTS[name]})`, () => {
+    it("needs a server", () => {});
+  });
 }

@@ -8,7 +8,7 @@ import { AsyncRunner, Nenc } from "../../src/index.js";
 import type { TestBackend } from "../helpers/backends.js";
 import { postgresBackend } from "../helpers/postgres.js";
 import { redisBackend } from "../helpers/redis.js";
-import { requireServer } from "../helpers/servers.js";
+import { forServer } from "../helpers/servers.js";
 
 function isolation(name: string, a: TestBackend, b: TestBackend, cleanup: () => Promise<void>) {
   describe(`two apps on one ${name} server never see each other's work`, () => {
@@ -50,23 +50,15 @@ function isolation(name: string, a: TestBackend, b: TestBackend, cleanup: () => 
   });
 }
 
-if (await requireServer("postgres")) {
+await forServer("postgres", "app isolation (postgres)", () => {
   const a = postgresBackend();
   const b = postgresBackend();
   isolation("PostgreSQL", a, b, async () => {
     await a.dropSchema();
     await b.dropSchema();
   });
-} else {
-  describe.skip("app isolation (postgres) (skipped: PostgreSQL is not answering on 127.0.0.1:5432)", () => {
-    it("needs a server", () => {});
-  });
-}
+});
 
-if (await requireServer("redis")) {
+await forServer("redis", "app isolation (redis)", () => {
   isolation("Redis", redisBackend(), redisBackend(), async () => {});
-} else {
-  describe.skip("app isolation (redis) (skipped: redis is not answering on 127.0.0.1:6379)", () => {
-    it("needs a server", () => {});
-  });
-}
+});

@@ -2,7 +2,8 @@
  * A corrupt row on the server engines (the SQLite cases are in test/unit/corrupt-row.test.ts):
  * stored arguments that do not decode make that invocation FAILED with NENC_CORRUPT_RECORD, the
  * runner keeps going, and the row is left as it was; an unknown status is a CorruptRecordError
- * naming the invocation.
+ * naming the invocation, and so is an undecodable stored result or a history entry with an
+ * unknown status (read back as an error naming the invocation; nothing else is affected).
  */
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -11,12 +12,16 @@ import { appServices } from "../../src/app.js";
 import { AsyncRunner, CorruptRecordError, ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
 import { POSTGRES_TEST_URL, postgresBackend, schemaOf } from "../helpers/postgres.js";
 import { REDIS_TEST_URL, redisBackend } from "../helpers/redis.js";
-import { requireServer } from "../helpers/servers.js";
+import { forServer } from "../helpers/servers.js";
 
 interface Corrupter {
   /** Make the stored arguments of `id` undecodable; returns a reader of them. */
   breakArgs(id: string): Promise<() => Promise<string | null>>;
   breakStatus(id: string): Promise<void>;
+  /** Make the stored result of a SUCCESS invocation undecodable. */
+  breakResult(id: string): Promise<void>;
+  /** Give the first history entry of `id` an unknown status. */
+  breakHistory(id: string): Promise<void>;
   /** Queue a broker message naming no invocation. */
   queueGarbage(id: string): Promise<void>;
   close(): Promise<void>;
@@ -68,6 +73,33 @@ function scenarios(name: string, makeApp: () => Nenc, makeCorrupter: () => Corru
       }
     });
 
+    it("an undecodable stored result: result() rejects with a CorruptRecordError naming it; others are unaffected", async () => {
+      const bad = await echo("to break");
+      const other = await echo("untouched");
+      const runner = new AsyncRunner({ app });
+      await runner.start();
+      try {
+        expect(await bad.result({ timeoutMs: 20_000 })).toBe("to break");
+        await raw.breakResult(bad.id);
+        const err = await bad.result().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(CorruptRecordError);
+        expect((err as CorruptRecordError).message).toContain(bad.id);
+        expect(await bad.status()).toBe("SUCCESS");
+        expect(await other.result({ timeoutMs: 20_000 })).toBe("untouched");
+      } finally {
+        await runner.stop();
+      }
+    });
+
+    it("a history entry with an unknown status: history() is a CorruptRecordError naming the invocation", async () => {
+      const inv = await echo("h");
+      await raw.breakHistory(inv.id);
+      const err = await inv.history().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CorruptRecordError);
+      expect((err as CorruptRecordError).message).toContain(inv.id);
+      expect(await inv.status()).toBe("REGISTERED");
+    });
+
     it("an unknown status is a CorruptRecordError naming the invocation", async () => {
       const inv = await echo("x");
       await raw.breakStatus(inv.id);
@@ -78,7 +110,7 @@ function scenarios(name: string, makeApp: () => Nenc, makeCorrupter: () => Corru
   });
 }
 
-if (await requireServer("postgres")) {
+await forServer("postgres", "corrupt rows (postgres)", () => {
   const backend = postgresBackend();
   const appId = String(backend.options.appId);
   scenarios(
@@ -99,6 +131,14 @@ if (await requireServer("postgres")) {
           await ready;
           await client.query(`UPDATE ${s}.status SET status = 'BOGUS' WHERE id = $1`, [id]);
         },
+        async breakResult(id) {
+          await ready;
+          await client.query(`UPDATE ${s}.outcomes SET value = '{oops' WHERE id = $1`, [id]);
+        },
+        async breakHistory(id) {
+          await ready;
+          await client.query(`UPDATE ${s}.history SET status = 'BOGUS' WHERE invocation_id = $1 AND seq = 1`, [id]);
+        },
         async queueGarbage(id) {
           await ready;
           await client.query(
@@ -111,13 +151,9 @@ if (await requireServer("postgres")) {
     },
     () => backend.dropSchema(),
   );
-} else {
-  describe.skip("corrupt rows (postgres) (skipped: PostgreSQL is not answering on 127.0.0.1:5432)", () => {
-    it("needs a server", () => {});
-  });
-}
+});
 
-if (await requireServer("redis")) {
+await forServer("redis", "corrupt rows (redis)", () => {
   const backend = redisBackend();
   const appId = String(backend.options.appId);
   scenarios(
@@ -135,6 +171,14 @@ if (await requireServer("redis")) {
         async breakStatus(id) {
           await client.hset(`nenc:{${appId}}:o:inv:${id}`, "status", "BOGUS");
         },
+        async breakResult(id) {
+          await client.hset(`nenc:{${appId}}:o:out:${id}`, "value", "{oops");
+        },
+        async breakHistory(id) {
+          const key = `nenc:{${appId}}:o:hist:${id}`;
+          const first = JSON.parse((await client.lindex(key, 0)) ?? "{}") as Record<string, unknown>;
+          await client.lset(key, 0, JSON.stringify({ ...first, status: "BOGUS" }));
+        },
         async queueGarbage(id) {
           const b = `nenc:{${appId}}:b:`;
           await client.zadd(`${b}ready:default`, 0, id);
@@ -149,8 +193,4 @@ if (await requireServer("redis")) {
     },
     async () => {},
   );
-} else {
-  describe.skip("corrupt rows (redis) (skipped: redis is not answering on 127.0.0.1:6379)", () => {
-    it("needs a server", () => {});
-  });
-}
+});

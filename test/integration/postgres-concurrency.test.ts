@@ -1,15 +1,11 @@
-import { afterAll, describe, it } from "vitest";
+import { afterAll } from "vitest";
 import { type PostgresTestBackend, postgresBackend } from "../helpers/postgres.js";
-import { requireServer } from "../helpers/servers.js";
+import { forServer } from "../helpers/servers.js";
 import { runConcurrencyScenarios } from "./concurrency.case.js";
 
-if (await requireServer("postgres")) {
+await forServer("postgres", "concurrency control with real processes (postgres)", () => {
   const backend: PostgresTestBackend = postgresBackend();
   // Registered before the scenarios' own afterAll, so it runs after it: the schema is dropped last.
   afterAll(() => backend.dropSchema());
   runConcurrencyScenarios(() => backend);
-} else {
-  describe.skip("concurrency control with real processes (postgres) (skipped: PostgreSQL is not answering on 127.0.0.1:5432)", () => {
-    it("needs a server", () => {});
-  });
-}
+});

@@ -1,12 +1,7 @@
-import { describe, it } from "vitest";
 import { redisBackend } from "../helpers/redis.js";
-import { requireServer } from "../helpers/servers.js";
+import { forServer } from "../helpers/servers.js";
 import { runConcurrencyScenarios } from "./concurrency.case.js";
 
-if (await requireServer("redis")) {
+await forServer("redis", "concurrency control with real processes (redis)", () => {
   runConcurrencyScenarios(() => redisBackend());
-} else {
-  describe("concurrency control with real processes (redis)", () => {
-    it.skip("skipped: redis is not answering on 127.0.0.1:6379", () => {});
-  });
-}
+});

@@ -1,12 +1,7 @@
-import { describe, it } from "vitest";
 import { redisBackend } from "../helpers/redis.js";
-import { requireServer } from "../helpers/servers.js";
+import { forServer } from "../helpers/servers.js";
 import { runTriggerScenarios } from "./triggers.case.js";
 
-if (await requireServer("redis")) {
+await forServer("redis", "triggers with real processes (redis)", () => {
   runTriggerScenarios("redis", () => redisBackend());
-} else {
-  describe("triggers with real processes (redis)", () => {
-    it.skip("skipped: redis is not answering on 127.0.0.1:6379", () => {});
-  });
-}
+});

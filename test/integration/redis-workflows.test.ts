@@ -1,12 +1,7 @@
-import { describe, it } from "vitest";
 import { redisBackend } from "../helpers/redis.js";
-import { requireServer } from "../helpers/servers.js";
+import { forServer } from "../helpers/servers.js";
 import { runWorkflowScenarios } from "./workflows.case.js";
 
-if (await requireServer("redis")) {
+await forServer("redis", "workflows with real processes (redis)", () => {
   runWorkflowScenarios("redis", () => redisBackend());
-} else {
-  describe("workflows with real processes (redis)", () => {
-    it.skip("skipped: redis is not answering on 127.0.0.1:6379", () => {});
-  });
-}
+});
