@@ -16,8 +16,8 @@
  *   npm run bench -- --sections throughput --runs 1 --count 5000
  *   npm run bench -- --systems nenc-redis,bullmq --sections throughput,latency
  *
- * The peers are benchmark-only: installed into bench/peers on first use (npm ci there), never by
- * nenc's own install. Prints one table and writes bench/results/<date>.json.
+ * The peers are benchmark-only: installed into bench/peers on first use (npm install there,
+ * following its lock file), never by nenc's own install. Prints one table and writes bench/results/<date>.json.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
