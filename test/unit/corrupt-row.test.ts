@@ -43,4 +43,50 @@ describe("a corrupt row gets a clear error and loses nothing", () => {
     expect((err as CorruptRecordError).message).toContain(inv.id);
     expect(raw.prepare("SELECT status FROM corrupt_status WHERE id = ?").get(inv.id)).toEqual({ status: "BOGUS" });
   });
+
+  it("an undecodable stored result: result() rejects with a CorruptRecordError naming it; others are unaffected", async () => {
+    const bad = await echo("to break");
+    const other = await echo("untouched");
+    const runner = new AsyncRunner({ app });
+    await runner.start();
+    try {
+      expect(await bad.result({ timeoutMs: 10_000 })).toBe("to break");
+      raw.prepare("UPDATE corrupt_outcomes SET value = '{oops' WHERE id = ?").run(bad.id);
+      const err = await bad.result().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CorruptRecordError);
+      expect((err as CorruptRecordError).message).toContain(bad.id);
+      expect(await bad.status()).toBe("SUCCESS");
+      expect(await other.result({ timeoutMs: 10_000 })).toBe("untouched");
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it("a history row with an unknown status: history() is a CorruptRecordError naming the invocation", async () => {
+    const inv = await echo("h");
+    raw.prepare("UPDATE corrupt_history SET status = 'BOGUS' WHERE invocation_id = ? AND seq = 1").run(inv.id);
+    const err = await inv.history().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CorruptRecordError);
+    expect((err as CorruptRecordError).message).toContain(inv.id);
+    expect(await inv.status()).toBe("REGISTERED");
+  });
+
+  it("a queue row naming no invocation is dropped when claimed; the runner keeps going", async () => {
+    raw
+      .prepare("INSERT INTO corrupt_queue (id, priority, available_at, queue) VALUES (?, 0, 0, 'default')")
+      .run("ghost");
+    const good = await echo("after garbage");
+    const runner = new AsyncRunner({ app });
+    await runner.start();
+    try {
+      expect(await good.result({ timeoutMs: 10_000 })).toBe("after garbage");
+      await expect
+        .poll(() => raw.prepare("SELECT count(*) AS n FROM corrupt_queue WHERE id = 'ghost'").get(), {
+          timeout: 10_000,
+        })
+        .toEqual({ n: 0 });
+    } finally {
+      await runner.stop();
+    }
+  });
 });
