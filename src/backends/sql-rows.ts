@@ -12,6 +12,18 @@ import type {
 import { isStatus, type Status } from "../core/status.js";
 import { CorruptRecordError, type SerializedError } from "../errors/index.js";
 
+/** The tables of both SQL engines' orchestrators (same names in each), emptied by `purge`. */
+export const ORCHESTRATOR_TABLES = [
+  "status",
+  "history",
+  "outcomes",
+  "runners",
+  "leases",
+  "trigger_state",
+  "workflow_steps",
+  "workflow_data",
+] as const;
+
 /**
  * Decoding of the rows of both SQL engines (SQLite and PostgreSQL share table and column names).
  * pg returns bigint columns as strings; every value is checked, and a row that does not decode

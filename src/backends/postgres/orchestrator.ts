@@ -1,5 +1,6 @@
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
+import { ORCHESTRATOR_TABLES } from "../sql-rows.js";
 import { PostgresConcurrency } from "./concurrency.js";
 import { PostgresInvocationStatus } from "./invocation-status.js";
 import { PostgresLeases } from "./leases.js";
@@ -39,17 +40,7 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
 
   async purge(): Promise<void> {
     await this.h.tx("purge", async (q) => {
-      for (const t of [
-        "status",
-        "history",
-        "outcomes",
-        "runners",
-        "leases",
-        "trigger_state",
-        "workflow_steps",
-        "workflow_data",
-      ])
-        await q.query(`DELETE FROM ${this.h.s}.${t}`);
+      for (const t of ORCHESTRATOR_TABLES) await q.query(`DELETE FROM ${this.h.s}.${t}`);
     });
   }
 

@@ -1,5 +1,6 @@
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator, NO_SESSIONS } from "../composed-orchestrator.js";
+import { ORCHESTRATOR_TABLES } from "../sql-rows.js";
 import { SQLiteConcurrency } from "./concurrency.js";
 import type { SqliteDatabase } from "./database.js";
 import { SQLiteInvocationStatus } from "./invocation-status.js";
@@ -41,17 +42,7 @@ export class SQLiteOrchestrator extends ComposedOrchestrator {
   async purge(): Promise<void> {
     const db = this.handle.db;
     db.transaction(() => {
-      for (const t of [
-        "status",
-        "history",
-        "outcomes",
-        "runners",
-        "leases",
-        "trigger_state",
-        "workflow_steps",
-        "workflow_data",
-      ])
-        db.exec(`DELETE FROM ${this.p}${t}`);
+      for (const t of ORCHESTRATOR_TABLES) db.exec(`DELETE FROM ${this.p}${t}`);
     }).immediate();
   }
 
