@@ -9,7 +9,14 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { appServices } from "../../src/app.js";
-import { AsyncRunner, CorruptRecordError, ErrorCode, Nenc, TaskFailedError } from "../../src/index.js";
+import {
+  AsyncRunner,
+  CorruptRecordError,
+  ErrorCode,
+  Nenc,
+  type NencConfigInput,
+  TaskFailedError,
+} from "../../src/index.js";
 import { POSTGRES_TEST_URL, postgresBackend, schemaOf } from "../helpers/postgres.js";
 import { REDIS_TEST_URL, redisBackend } from "../helpers/redis.js";
 import { forServer } from "../helpers/servers.js";
@@ -27,7 +34,12 @@ interface Corrupter {
   close(): Promise<void>;
 }
 
-function scenarios(name: string, makeApp: () => Nenc, makeCorrupter: () => Corrupter, cleanup: () => Promise<void>) {
+function scenarios(
+  name: string,
+  makeApp: (extra?: NencConfigInput) => Nenc,
+  makeCorrupter: () => Corrupter,
+  cleanup: () => Promise<void>,
+) {
   describe(`a corrupt row gets a clear error and loses nothing (${name})`, () => {
     const app = makeApp();
     const echo = app.task(async (v: string) => v, { name: "echo" });
@@ -100,6 +112,25 @@ function scenarios(name: string, makeApp: () => Nenc, makeCorrupter: () => Corru
       expect(await inv.status()).toBe("REGISTERED");
     });
 
+    it("a queued invocation with an unknown status is left out of its claim batch; the others start at once", async () => {
+      // No pending pass within the test: only the runner's own handling can start `good`.
+      const strict = makeApp({ maxPendingSeconds: 600 });
+      const strictEcho = strict.task(async (v: string) => v, { name: "echo" });
+      const broken = await strictEcho("broken");
+      await raw.breakStatus(broken.id);
+      const good = await strictEcho("good");
+      const runner = new AsyncRunner({ app: strict });
+      await runner.start();
+      try {
+        expect(await good.result({ timeoutMs: 20_000 })).toBe("good");
+        const { broker } = await appServices(strict).components();
+        expect((await broker.queued([broken.id])).size).toBe(0);
+      } finally {
+        await runner.stop();
+        await strict.close();
+      }
+    });
+
     it("an unknown status is a CorruptRecordError naming the invocation", async () => {
       const inv = await echo("x");
       await raw.breakStatus(inv.id);
@@ -115,7 +146,7 @@ await forServer("postgres", "corrupt rows (postgres)", () => {
   const appId = String(backend.options.appId);
   scenarios(
     "postgres",
-    () => new Nenc({ ...backend.options, logLevel: "silent" }),
+    (extra = {}) => new Nenc({ ...backend.options, logLevel: "silent", ...extra }),
     () => {
       const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
       const ready = client.connect();
@@ -158,7 +189,7 @@ await forServer("redis", "corrupt rows (redis)", () => {
   const appId = String(backend.options.appId);
   scenarios(
     "redis",
-    () => new Nenc({ ...backend.options, logLevel: "silent" }),
+    (extra = {}) => new Nenc({ ...backend.options, logLevel: "silent", ...extra }),
     () => {
       const client = new Redis(REDIS_TEST_URL);
       const data = (id: string) => `nenc:{${appId}}:s:inv:${id}`;

@@ -89,4 +89,29 @@ describe("a corrupt row gets a clear error and loses nothing", () => {
       await runner.stop();
     }
   });
+
+  it("a queued invocation with an unknown status is left out of its claim batch; the others start at once", async () => {
+    // No pending pass within the test: only the runner's own handling can start `good`.
+    const strict = new Nenc({
+      appId: "corrupt",
+      backend: "sqlite",
+      sqliteDbPath: path,
+      logLevel: "silent",
+      maxPendingSeconds: 600,
+    });
+    const strictEcho = strict.task(async (v: string) => v, { name: "echo" });
+    const broken = await strictEcho("broken");
+    raw.prepare("UPDATE corrupt_status SET status = 'BOGUS' WHERE id = ?").run(broken.id);
+    const good = await strictEcho("good");
+    const runner = new AsyncRunner({ app: strict });
+    await runner.start();
+    try {
+      expect(await good.result({ timeoutMs: 10_000 })).toBe("good");
+      expect(raw.prepare("SELECT status FROM corrupt_status WHERE id = ?").get(broken.id)).toEqual({ status: "BOGUS" });
+      expect(raw.prepare("SELECT count(*) AS n FROM corrupt_queue WHERE id = ?").get(broken.id)).toEqual({ n: 0 });
+    } finally {
+      await runner.stop();
+      raw.prepare("UPDATE corrupt_status SET status = 'FAILED' WHERE id = ?").run(broken.id);
+    }
+  });
 });
