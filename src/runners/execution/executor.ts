@@ -15,7 +15,8 @@ import { routeAgain } from "../../core/routing.js";
 import { CLAIMABLE_STATUSES, isFinal, type Status } from "../../core/status.js";
 import { SuspendExecution } from "../../core/suspend.js";
 import { withSpan } from "../../core/tracing.js";
-import { AbortedError, CorruptRecordError, coerceError } from "../../errors/index.js";
+import { AbortedError, coerceError } from "../../errors/index.js";
+import { claimTransitions, STRAY_CHECK_MS, strayInvocations } from "./claims.js";
 import { handBack, type OwnedInvocation } from "./hand-back.js";
 import { storeLargeResult, withResolvedArgs } from "./large-result.js";
 import { type DecidedOutcome, errorOutcome, successOutcome, suspendOutcome } from "./outcome.js";
@@ -62,6 +63,8 @@ export class InvocationExecutor {
   /** In-flight invocations whose outcome is not to be recorded (abandonInFlight). */
   private readonly abandoned = new Set<string>();
   private watchTimer: NodeJS.Timeout | null = null;
+  private nextStrayCheck = Date.now() + STRAY_CHECK_MS;
+  private strayCheck = false;
 
   constructor(
     private readonly deps: {
@@ -98,7 +101,10 @@ export class InvocationExecutor {
   start(): void {
     setThreadRunnerId(this.deps.context.id);
     this.loopDone = this.loop();
-    this.watchTimer = setInterval(() => void this.watchOwnership(), OWNERSHIP_CHECK_MS);
+    this.watchTimer = setInterval(() => {
+      void this.watchOwnership();
+      void this.handBackStrays();
+    }, OWNERSHIP_CHECK_MS);
     this.watchTimer.unref();
   }
 
@@ -125,6 +131,34 @@ export class InvocationExecutor {
         cancelled ? "cancelled" : "ownership lost",
         cancelled ? "it was cancelled" : `it is now ${rec?.status ?? "gone"} and owned by ${rec?.ownerId ?? "nobody"}`,
       );
+    }
+  }
+
+  /**
+   * Invocations this runner owns (PENDING, RUNNING, PAUSED, RESUMED) but does not run, last
+   * changed over STRAY_CHECK_MS ago, are handed back: a claim applied by the backend whose
+   * reply never arrived (a connection dropped mid-call, a batch failed part-way) would
+   * otherwise stay owned by a live runner that heartbeats, and recovery would never take it.
+   * One query every STRAY_CHECK_MS while claiming.
+   */
+  private async handBackStrays(): Promise<void> {
+    const now = Date.now();
+    if (this.stopped || this.strayCheck || now < this.nextStrayCheck) return;
+    this.nextStrayCheck = now + STRAY_CHECK_MS;
+    this.strayCheck = true;
+    try {
+      const strays = await strayInvocations(this.deps.components.orchestrator, this.runnerId, this.inFlight, now);
+      // A stop meanwhile hands back everything in flight itself.
+      if (strays.length === 0 || this.stopped) return;
+      await handBack(
+        { ...this.deps.components, logger: this.deps.logger },
+        strays.map((r) => ({ id: r.id, token: r.token, ownerId: this.runnerId })),
+        "owned by this runner but not running here (a claim whose reply was lost)",
+      );
+    } catch {
+      // The backend is unreachable: the next check tries again.
+    } finally {
+      this.strayCheck = false;
     }
   }
 
@@ -255,7 +289,8 @@ export class InvocationExecutor {
     // The invocations' data is read alongside (what does not start is dropped): one round trip less.
     const reading = stateBackend.getInvocations(ids);
     reading.catch(() => {}); // awaited below; a failed transition must not leave it unhandled
-    const results = await this.claimEach(
+    const results = await claimTransitions(
+      { orchestrator, logger: this.deps.logger, inFlight: this.inFlight },
       ids.map((id) => ({
         id,
         to: "PENDING" as const,
@@ -285,53 +320,6 @@ export class InvocationExecutor {
       this.deps.events?.onStart?.(owned);
       void this.execute(owned, r.retries, r.attempts, data.get(r.id));
     }
-  }
-
-  /**
-   * The claim transitions of a batch. A corrupt status row fails the whole batch (the engine
-   * refuses to decide on a row it cannot read): the batch is then claimed one by one, so only
-   * that invocation is left out, logged and left as it is (not queued again), and the others
-   * start now instead of waiting for the lost-delivery pass.
-   */
-  private async claimEach(requests: TransitionRequest[]): Promise<TransitionResult[]> {
-    const { orchestrator } = this.deps.components;
-    try {
-      return await orchestrator.transition(requests);
-    } catch (err) {
-      if (!(err instanceof CorruptRecordError)) throw err;
-    }
-    const results: TransitionResult[] = [];
-    for (const req of requests) {
-      try {
-        results.push(await this.claimOrAdopt(req));
-      } catch (err) {
-        if (!(err instanceof CorruptRecordError)) throw err;
-        this.deps.logger.error(
-          { component: "runner", invocation: req.id, err: err.message },
-          `invocation ${req.id} cannot be claimed: ${err.message} It is left as it is and not queued again.`,
-        );
-        results.push({ ok: false, id: req.id, reason: "not-found", current: null });
-      }
-    }
-    return results;
-  }
-
-  /**
-   * One claim of a batch that failed on a corrupt row. An engine that applies a batch request by
-   * request (PostgreSQL) may have claimed this one for this runner before the corrupt row
-   * failed the call: then the refusal finds it PENDING or RUNNING, owned by this runner and not
-   * in flight here, and it is adopted with its token.
-   */
-  private async claimOrAdopt(req: TransitionRequest): Promise<TransitionResult> {
-    const { orchestrator } = this.deps.components;
-    const [result] = await orchestrator.transition([req]);
-    if (!result || result.ok || (result.current !== "PENDING" && result.current !== "RUNNING")) {
-      return result ?? { ok: false, id: req.id, reason: "not-found", current: null };
-    }
-    const rec = (await orchestrator.getStatuses([req.id])).get(req.id);
-    if (!rec || rec.ownerId !== req.runnerId || this.inFlight.has(req.id)) return result;
-    const { status, token, ownerId, retries, attempts } = rec;
-    return { ok: true, id: req.id, from: status, to: status, token, ownerId, retries, attempts };
   }
 
   /** One execution in three steps: prepare, run and decide the outcome (retry policy), record it. */
