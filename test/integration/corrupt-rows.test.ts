@@ -1,14 +1,18 @@
 /**
- * A corrupt row on the server engines (the SQLite cases are in test/unit/corrupt-row.test.ts):
- * stored arguments that do not decode make that invocation FAILED with NENC_CORRUPT_RECORD, the
- * runner keeps going, and the row is left as it was; an unknown status is a CorruptRecordError
- * naming the invocation, and so is an undecodable stored result or a history entry with an
- * unknown status (read back as an error naming the invocation; nothing else is affected).
+ * A corrupt row on SQLite, Redis and PostgreSQL: stored arguments that do not decode make that
+ * invocation FAILED with NENC_CORRUPT_RECORD, the runner keeps going, and the row is left as it
+ * was; an unknown status is a CorruptRecordError naming the invocation, and so is an
+ * undecodable stored result or a history entry with an unknown status (nothing else is
+ * affected); a queued invocation with an unknown status is left out of its claim batch; a
+ * broker message naming no invocation is dropped.
  */
+
+import Database from "better-sqlite3";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { appServices } from "../../src/app.js";
+import { tablePrefix } from "../../src/backends/sqlite/database.js";
 import {
   AsyncRunner,
   CorruptRecordError,
@@ -17,6 +21,7 @@ import {
   type NencConfigInput,
   TaskFailedError,
 } from "../../src/index.js";
+import { sqliteBackend } from "../helpers/backends.js";
 import { POSTGRES_TEST_URL, postgresBackend, schemaOf } from "../helpers/postgres.js";
 import { REDIS_TEST_URL, redisBackend } from "../helpers/redis.js";
 import { forServer } from "../helpers/servers.js";
@@ -139,6 +144,41 @@ function scenarios(
       expect((err as CorruptRecordError).message).toContain(inv.id);
     });
   });
+}
+
+{
+  const backend = sqliteBackend();
+  const p = tablePrefix(String(backend.options.appId));
+  scenarios(
+    "sqlite",
+    (extra = {}) => new Nenc({ ...backend.options, logLevel: "silent", ...extra }),
+    () => {
+      const db = new Database(String(backend.options.sqliteDbPath));
+      return {
+        async breakArgs(id) {
+          db.prepare(`UPDATE ${p}invocations SET args = '{oops' WHERE id = ?`).run(id);
+          return async () =>
+            (db.prepare(`SELECT args FROM ${p}invocations WHERE id = ?`).get(id) as { args: string }).args;
+        },
+        async breakStatus(id) {
+          db.prepare(`UPDATE ${p}status SET status = 'BOGUS' WHERE id = ?`).run(id);
+        },
+        async breakResult(id) {
+          db.prepare(`UPDATE ${p}outcomes SET value = '{oops' WHERE id = ?`).run(id);
+        },
+        async breakHistory(id) {
+          db.prepare(`UPDATE ${p}history SET status = 'BOGUS' WHERE invocation_id = ? AND seq = 1`).run(id);
+        },
+        async queueGarbage(id) {
+          db.prepare(`INSERT INTO ${p}queue (id, priority, available_at, queue) VALUES (?, 0, 0, 'default')`).run(id);
+        },
+        close: async () => {
+          db.close();
+        },
+      };
+    },
+    async () => {},
+  );
 }
 
 await forServer("postgres", "corrupt rows (postgres)", () => {
