@@ -4,15 +4,14 @@
  * per key; a SIGKILLed holder's slots are freed by recovery. Each backend's test file calls
  * `runConcurrencyScenarios` once.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { appServices } from "../../src/app.js";
-import { isFinal, Nenc, STATUSES } from "../../src/index.js";
-import { defineTasks } from "../fixtures/tasks.js";
+import type { Nenc } from "../../src/index.js";
 import type { TestBackend } from "../helpers/backends.js";
 import { gateAndLedger, openAllGates } from "../helpers/gates.js";
-import { killAllRunners, spawnRunner, waitUntil } from "../helpers/processes.js";
+import { spawnRunner, waitUntil } from "../helpers/processes.js";
+import { type ScenarioApp, useScenarioApp } from "../helpers/scenario.js";
 
-const NOT_FINAL = STATUSES.filter((s) => !isFinal(s));
 const LIMIT = 2;
 /** Generous: several runner processes start at once on a machine shared with other test runs. */
 const STARTUP_MS = 90_000;
@@ -36,27 +35,12 @@ function maxAtOnce(lines: string[], key: string, pid?: number): number {
 }
 
 export function runConcurrencyScenarios(makeBackend: () => TestBackend | Promise<TestBackend>): void {
+  const scenario = useScenarioApp(makeBackend, openAllGates);
   let backend: TestBackend;
   let app: Nenc;
-  let tasks: ReturnType<typeof defineTasks>;
-
-  beforeAll(async () => {
-    backend = await makeBackend();
-    app = new Nenc(backend.options);
-    tasks = defineTasks(app);
-    await app.purge();
-  });
-
-  afterEach(async () => {
-    openAllGates();
-    await killAllRunners();
-    const open = await app.findInvocations({ status: NOT_FINAL, limit: 1000 });
-    await Promise.all(open.map((i) => i.cancel("scenario over")));
-  });
-
-  afterAll(async () => {
-    await app?.purge();
-    await app?.close();
+  let tasks: ScenarioApp["tasks"];
+  beforeAll(() => {
+    ({ backend, app, tasks } = scenario);
   });
 
   /** Samples the orchestrator's own view until stopped: the most slot holders of each scope seen. */

@@ -6,43 +6,24 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { appServices } from "../../src/app.js";
-import { ErrorCode, isFinal, Nenc, STATUSES, TaskFailedError } from "../../src/index.js";
-import { defineTasks } from "../fixtures/tasks.js";
+import { ErrorCode, type Nenc, TaskFailedError } from "../../src/index.js";
 import type { TestBackend } from "../helpers/backends.js";
-import { freeze, killAllRunners, spawnRunner, waitUntil } from "../helpers/processes.js";
-
-const NOT_FINAL = STATUSES.filter((s) => !isFinal(s));
+import { freeze, spawnRunner, waitUntil } from "../helpers/processes.js";
+import { type ScenarioApp, useScenarioApp } from "../helpers/scenario.js";
 
 export function runRecoveryScenarios(
   makeBackend: () => TestBackend | Promise<TestBackend>,
   /** Server engines: end every connection of an app (a network blip); returns how many. */
   dropConnections?: (appId: string) => Promise<number>,
 ): void {
+  const scenario = useScenarioApp(makeBackend);
   let backend: TestBackend;
   let app: Nenc;
-  let tasks: ReturnType<typeof defineTasks>;
-
-  beforeAll(async () => {
-    backend = await makeBackend();
-    app = new Nenc(backend.options);
-    tasks = defineTasks(app);
-    await app.purge();
-  });
-
-  // Scenarios leave their surviving runners up; nothing outlives its test.
-  afterEach(async () => {
-    await killAllRunners();
-    // Scenarios share one app: cancel what a scenario left unfinished (a task waiting on a gate
-    // or a signal), so the next scenario's runners are not busy recovering it.
-    const open = await app.findInvocations({ status: NOT_FINAL, limit: 1000 });
-    await Promise.all(open.map((i) => i.cancel("scenario over")));
-  });
-
-  afterAll(async () => {
-    await app?.purge();
-    await app?.close();
+  let tasks: ScenarioApp["tasks"];
+  beforeAll(() => {
+    ({ backend, app, tasks } = scenario);
   });
 
   const statusesOf = async (ids: string[]) => Promise.all(ids.map((id) => app.getInvocation(id).status()));

@@ -10,36 +10,21 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { ErrorCode, isFinal, Nenc, STATUSES, type TaskFailedError } from "../../src/index.js";
-import { defineTasks } from "../fixtures/tasks.js";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { ErrorCode, type Nenc, type TaskFailedError } from "../../src/index.js";
 import type { TestBackend } from "../helpers/backends.js";
-import { FIXTURE_APP, killAllRunners, NENC_BIN, spawnRunner, waitUntil } from "../helpers/processes.js";
+import { FIXTURE_APP, NENC_BIN, spawnRunner, waitUntil } from "../helpers/processes.js";
+import { type ScenarioApp, useScenarioApp } from "../helpers/scenario.js";
 
-const NOT_FINAL = STATUSES.filter((s) => !isFinal(s));
 const run = promisify(execFile);
 
 export function runTaskApiScenarios(name: string, makeBackend: () => TestBackend | Promise<TestBackend>): void {
+  const scenario = useScenarioApp(makeBackend);
   let backend: TestBackend;
   let app: Nenc;
-  let tasks: ReturnType<typeof defineTasks>;
-
-  beforeAll(async () => {
-    backend = await makeBackend();
-    app = new Nenc(backend.options);
-    tasks = defineTasks(app);
-    await app.purge();
-  });
-
-  afterEach(async () => {
-    await killAllRunners();
-    const open = await app.findInvocations({ status: NOT_FINAL, limit: 1000 });
-    await Promise.all(open.map((i) => i.cancel("scenario over")));
-  });
-
-  afterAll(async () => {
-    await app?.purge();
-    await app?.close();
+  let tasks: ScenarioApp["tasks"];
+  beforeAll(() => {
+    ({ backend, app, tasks } = scenario);
   });
 
   const historyOf = async (id: string) => (await app.getInvocation(id).history()).map((h) => h.status);
