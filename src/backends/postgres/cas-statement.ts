@@ -1,5 +1,6 @@
 import type { TransitionRequest } from "../../core/contract/index.js";
 import { STATUS_TABLE, STATUSES, type Status } from "../../core/status.js";
+import { outcomeText } from "../outcome-text.js";
 
 /**
  * The one-statement compare-and-set of a transition on an invocation without a running scope:
@@ -43,8 +44,14 @@ export function casParams(req: TransitionRequest): CasParams | null {
   };
 }
 
-/** The statement ($1.. as in casValues); returns the written rows with their previous status. */
+/**
+ * The statement ($1.. as in casValues); returns the written rows with their previous status.
+ * A batch with a row whose status nenc cannot read writes nothing: it all goes to the locking
+ * transaction, which reads every row first and fails the call (CorruptRecordError) before any
+ * write, so a batch is never applied in part.
+ */
 export function casStatement(s: string, now: string): string {
+  const known = STATUSES.map((st) => `'${st}'`).join(", ");
   return `WITH v AS (
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[],
         $8::text[], $9::text[], $10::int[], $11::text[], $12::text[], $13::text[])
@@ -53,6 +60,7 @@ export function casStatement(s: string, now: string): string {
     cur AS (
       SELECT st.id, st.status AS from_status, st.token AS from_token FROM ${s}.status st JOIN v ON v.id = st.id
       WHERE st.run_scope IS NULL
+        AND NOT EXISTS (SELECT 1 FROM ${s}.status x WHERE x.id = ANY($1::text[]) AND x.status NOT IN (${known}))
         AND (v.expect_token IS NULL OR st.token = v.expect_token)
         AND (st.status = ANY(string_to_array(v.free, ','))
           OR (st.status = ANY(string_to_array(v.owned, ',')) AND st.owner_id = v.runner AND st.token = v.token))
@@ -95,9 +103,7 @@ export function casValues(reqs: readonly TransitionRequest[], params: readonly C
     params.map((p) => p.then),
     reqs.map((r) => (r.countRetry ? 1 : 0)),
     reqs.map((r) => r.outcome?.kind ?? null),
-    reqs.map((r) =>
-      r.outcome ? (r.outcome.kind === "result" ? r.outcome.value : JSON.stringify(r.outcome.error)) : null,
-    ),
+    reqs.map((r) => (r.outcome ? outcomeText(r.outcome) : null)),
     reqs.map((r) => r.note ?? null),
   ];
 }

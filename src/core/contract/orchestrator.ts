@@ -34,7 +34,8 @@ export interface InvocationStatusStore {
    * Apply compare-and-set transitions in order, each with its history row, in one transaction.
    * Running concurrency is part of it: a transition to PENDING of an invocation whose running
    * scope is full is diverted (see ConcurrencyScopes), and one that frees a slot wakes the
-   * scope's oldest waiter (`woken`).
+   * scope's oldest waiter (`woken`). A status row the engine cannot read fails the whole call
+   * with a CorruptRecordError naming it, and nothing of the batch is applied.
    */
   transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]>;
   getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>>;

@@ -1,5 +1,6 @@
 import type { Orchestrator, StatusRecord, TransitionRequest, TransitionResult } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
+import { OWNED_STATUSES } from "../../core/status.js";
 import { CorruptRecordError } from "../../errors/index.js";
 
 /** How often a runner looks for invocations it owns but does not run, and how old they must be. */
@@ -8,15 +9,13 @@ export const STRAY_CHECK_MS = 10_000;
 interface ClaimDeps {
   orchestrator: Orchestrator;
   logger: Logger;
-  /** What the runner runs now (an invocation owned by it and not in here is not running). */
-  inFlight: ReadonlyMap<string, unknown>;
 }
 
 /**
- * The claim transitions of a batch. A corrupt status row fails the whole batch (the engine
- * refuses to decide on a row it cannot read): the batch is then claimed one by one, so only
- * that invocation is left out, logged and left as it is (not queued again), and the others
- * start now instead of waiting for the lost-delivery pass.
+ * The claim transitions of a batch. A corrupt status row fails the whole batch, with nothing
+ * of it applied (every engine refuses to decide on a row it cannot read): the batch is then
+ * claimed one by one, so only that invocation is left out, logged and left as it is (not
+ * queued again), and the others start now instead of waiting for the lost-delivery pass.
  */
 export async function claimTransitions(deps: ClaimDeps, requests: TransitionRequest[]): Promise<TransitionResult[]> {
   try {
@@ -27,7 +26,7 @@ export async function claimTransitions(deps: ClaimDeps, requests: TransitionRequ
   const results: TransitionResult[] = [];
   for (const req of requests) {
     try {
-      results.push(await claimOrAdopt(deps, req));
+      results.push(...(await deps.orchestrator.transition([req])));
     } catch (err) {
       if (!(err instanceof CorruptRecordError)) throw err;
       deps.logger.error(
@@ -41,25 +40,8 @@ export async function claimTransitions(deps: ClaimDeps, requests: TransitionRequ
 }
 
 /**
- * One claim of a batch that failed on a corrupt row. An engine that applies a batch request by
- * request (PostgreSQL) may have claimed this one for this runner before the corrupt row
- * failed the call: then the refusal finds it PENDING or RUNNING, owned by this runner and not
- * in flight, and it is adopted with its token.
- */
-async function claimOrAdopt(deps: ClaimDeps, req: TransitionRequest): Promise<TransitionResult> {
-  const [result] = await deps.orchestrator.transition([req]);
-  if (!result || result.ok || (result.current !== "PENDING" && result.current !== "RUNNING")) {
-    return result ?? { ok: false, id: req.id, reason: "not-found", current: null };
-  }
-  const rec = (await deps.orchestrator.getStatuses([req.id])).get(req.id);
-  if (!rec || rec.ownerId !== req.runnerId || deps.inFlight.has(req.id)) return result;
-  const { status, token, ownerId, retries, attempts } = rec;
-  return { ok: true, id: req.id, from: status, to: status, token, ownerId, retries, attempts };
-}
-
-/**
- * Invocations `runnerId` owns (PENDING, RUNNING, PAUSED, RESUMED) but does not run, last changed
- * over STRAY_CHECK_MS before `now`: a claim applied by the backend whose reply never arrived (a
+ * Invocations `runnerId` owns (OWNED_STATUSES) but does not run, last changed over
+ * STRAY_CHECK_MS before `now`: a claim applied by the backend whose reply never arrived (a
  * connection dropped mid-call, a batch failed part-way). The runner heartbeats, so recovery
  * would never take them: the runner hands them back itself.
  */
@@ -71,7 +53,7 @@ export async function strayInvocations(
 ): Promise<StatusRecord[]> {
   const owned = await orchestrator.find({
     ownerId: runnerId,
-    statuses: ["PENDING", "RUNNING", "PAUSED", "RESUMED"],
+    statuses: OWNED_STATUSES,
     updatedBefore: now - STRAY_CHECK_MS,
     limit: 100,
   });

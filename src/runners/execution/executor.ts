@@ -290,7 +290,7 @@ export class InvocationExecutor {
     const reading = stateBackend.getInvocations(ids);
     reading.catch(() => {}); // awaited below; a failed transition must not leave it unhandled
     const results = await claimTransitions(
-      { orchestrator, logger: this.deps.logger, inFlight: this.inFlight },
+      { orchestrator, logger: this.deps.logger },
       ids.map((id) => ({
         id,
         to: "PENDING" as const,
@@ -473,14 +473,16 @@ export class InvocationExecutor {
    * fallback wake-up time. A lost wake-up only delays it: the fallback still comes.
    */
   private async wakeWaitingParent(parentId: string): Promise<void> {
-    const { orchestrator } = this.deps.components;
-    const parent = (await orchestrator.getStatuses([parentId])).get(parentId);
-    if (parent?.status === "WAITING") await routeAgain(this.deps.components, [parentId], "asCalled");
+    if ((await this.statusOf(parentId)) === "WAITING") await routeAgain(this.deps.components, [parentId], "asCalled");
   }
 
   private async isFinal(id: string): Promise<boolean> {
-    const rec = (await this.deps.components.orchestrator.getStatuses([id])).get(id);
-    return rec !== undefined && isFinal(rec.status);
+    const status = await this.statusOf(id);
+    return status !== undefined && isFinal(status);
+  }
+
+  private async statusOf(id: string): Promise<Status | undefined> {
+    return (await this.deps.components.orchestrator.getStatuses([id])).get(id)?.status;
   }
 
   private pauseController(owned: OwnedInvocation): ExecutionPause {
