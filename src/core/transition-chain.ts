@@ -1,4 +1,5 @@
-import type { TransitionRequest, TransitionResult } from "./contract/index.js";
+import type { StatusRecord, TransitionRequest, TransitionResult } from "./contract/index.js";
+import type { Status } from "./status.js";
 
 /**
  * The follow-up of a request with `andThen` (see TransitionRequest.andThen), once its first
@@ -24,4 +25,10 @@ export function applyChained(
   const first = apply(req);
   const next = followUpOf(req, first);
   return chainedResult(first, next ? apply(next) : null);
+}
+
+/** The result of a transition that landed: the record as written, moved from `from`. */
+export function landed(from: Status, rec: StatusRecord): TransitionResult {
+  const { id, status, token, ownerId, retries, attempts } = rec;
+  return { ok: true, id, from, to: status, token, ownerId, retries, attempts };
 }

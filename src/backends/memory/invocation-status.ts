@@ -12,7 +12,7 @@ import type {
   TransitionResult,
 } from "../../core/contract/index.js";
 import { decideTransition, SLOT_HOLDING_STATUSES } from "../../core/status.js";
-import { applyChained } from "../../core/transition-chain.js";
+import { applyChained, landed } from "../../core/transition-chain.js";
 import { oldestWaiter, registrationHolder, slotHolders } from "./concurrency.js";
 import type { MemoryStore } from "./store.js";
 
@@ -128,16 +128,7 @@ export class MemInvocationStatus implements InvocationStatusStore {
     });
     this.store.history.set(req.id, hist);
     if (req.outcome) this.store.outcomes.set(req.id, req.outcome);
-    return {
-      ok: true,
-      id: req.id,
-      from,
-      to: row.status,
-      token: row.token,
-      ownerId: row.ownerId,
-      retries: row.retries,
-      attempts: row.attempts,
-    };
+    return landed(from, row);
   }
 
   async getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>> {

@@ -27,8 +27,9 @@ import {
   STATUS_TABLE,
   type Status,
 } from "../../core/status.js";
-import { chainedResult, followUpOf } from "../../core/transition-chain.js";
+import { chainedResult, followUpOf, landed } from "../../core/transition-chain.js";
 import { CorruptRecordError } from "../../errors/index.js";
+import { outcomeText } from "../outcome-text.js";
 import { toHistoryEntry, toOutcome, toStatusRecord } from "../sql-rows.js";
 import { type CasParams, casParams, casStatement, casValues } from "./cas-statement.js";
 import type { PostgresHandle, Queryable } from "./pool.js";
@@ -142,17 +143,7 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     const out: Array<TransitionResult | undefined> = requests.map((req) => {
       const row = written.get(req.id);
       if (!row) return undefined;
-      const rec = toStatusRecord(row);
-      return {
-        ok: true,
-        id: req.id,
-        from: statusOf(row.from_status),
-        to: rec.status,
-        token: rec.token,
-        ownerId: rec.ownerId,
-        retries: rec.retries,
-        attempts: rec.attempts,
-      };
+      return landed(statusOf(row.from_status), toStatusRecord(row));
     });
     const missing = requests.flatMap((_, i) => (out[i] === undefined ? [i] : []));
     if (missing.length > 0) {
@@ -252,7 +243,7 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
       bulk.map((b) => b.steps.filter((st) => st.status === "RUNNING").length),
       bulk.map((b) => b.steps.length),
       bulk.map((b) => b.req.outcome?.kind ?? null),
-      bulk.map((b) => outcomeText(b.req.outcome)),
+      bulk.map((b) => (b.req.outcome ? outcomeText(b.req.outcome) : null)),
       history.map((h) => h.id),
       history.map((h) => h.back),
       history.map((h) => h.status),
@@ -270,16 +261,7 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
       }
       const rec = toStatusRecord(row);
       state.set(b.req.id, { ...b.cur, rec, historyLen: Number(row.history_len) });
-      out[b.index] = {
-        ok: true,
-        id: b.req.id,
-        from: b.cur.rec.status,
-        to: rec.status,
-        token: rec.token,
-        ownerId: rec.ownerId,
-        retries: rec.retries,
-        attempts: rec.attempts,
-      };
+      out[b.index] = landed(b.cur.rec.status, rec);
     }
   }
 
@@ -354,21 +336,11 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     if (!row) return { ok: false, id: req.id, reason: "status-changed", current: cur.rec.status };
     if (next.status === "CONCURRENCY_CONTROLLED") await q.query(this.sql.queueWaiter, [cur.rec.runningScope, req.id]);
     if (req.outcome) {
-      const value = req.outcome.kind === "result" ? req.outcome.value : JSON.stringify(req.outcome.error);
-      await q.query(this.sql.saveOutcome, [req.id, req.outcome.kind, value]);
+      await q.query(this.sql.saveOutcome, [req.id, req.outcome.kind, outcomeText(req.outcome)]);
     }
     const rec = toStatusRecord(row);
     state.set(req.id, { ...cur, rec, historyLen: Number(row.history_len) });
-    return {
-      ok: true,
-      id: req.id,
-      from: cur.rec.status,
-      to: rec.status,
-      token: rec.token,
-      ownerId: rec.ownerId,
-      retries: rec.retries,
-      attempts: rec.attempts,
-    };
+    return landed(cur.rec.status, rec);
   }
 
   /**
@@ -499,11 +471,6 @@ function planBulk(index: number, req: TransitionRequest, cur: Locked): BulkWrite
 function statusOf(v: unknown): Status {
   if (!isStatus(v)) throw new CorruptRecordError(`A transition read back the unknown status ${JSON.stringify(v)}.`);
   return v;
-}
-
-function outcomeText(outcome: Outcome | undefined): string | null {
-  if (!outcome) return null;
-  return outcome.kind === "result" ? outcome.value : JSON.stringify(outcome.error);
 }
 
 function statusSql(s: string) {

@@ -13,6 +13,7 @@ import type {
 } from "../../core/contract/index.js";
 import { isStatus, type Status, type TransitionRefusal } from "../../core/status.js";
 import { BackendError, CorruptRecordError } from "../../errors/index.js";
+import { outcomeText } from "../outcome-text.js";
 import { decodeHistory, decodeOutcome, decodeStatus, STATUS_FIELDS } from "./codec.js";
 import type { RedisConnection } from "./connection.js";
 import { values } from "./pipeline.js";
@@ -78,7 +79,7 @@ export class RedisInvocationStatus implements InvocationStatusStore {
       if (r.andThen) q.th = r.andThen;
       if (r.outcome) {
         q.k = r.outcome.kind;
-        q.v = r.outcome.kind === "result" ? r.outcome.value : JSON.stringify(r.outcome.error);
+        q.v = outcomeText(r.outcome);
       }
       return q;
     });

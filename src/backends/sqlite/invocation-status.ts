@@ -21,6 +21,7 @@ import type {
 } from "../../core/contract/index.js";
 import { decideTransition, FINAL_STATUSES, isStatus, SLOT_HOLDING_STATUSES, type Status } from "../../core/status.js";
 import { applyChained } from "../../core/transition-chain.js";
+import { outcomeText } from "../outcome-text.js";
 import { toHistoryEntry, toOutcome, toStatusRecord } from "../sql-rows.js";
 import type { SqliteDatabase } from "./database.js";
 
@@ -154,8 +155,7 @@ export class SQLiteInvocationStatus implements InvocationStatusStore {
       req.note ?? null,
     );
     if (req.outcome) {
-      const value = req.outcome.kind === "result" ? req.outcome.value : JSON.stringify(req.outcome.error);
-      this.sql.saveOutcome.run(req.id, req.outcome.kind, value);
+      this.sql.saveOutcome.run(req.id, req.outcome.kind, outcomeText(req.outcome));
     }
     return {
       ok: true,
