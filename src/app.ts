@@ -112,15 +112,7 @@ export class Nenc {
     services.set(this, {
       components: () => runtime.getComponents(),
       logger: (component) => runtime.log.child({ component }),
-      register: (taskId, args) => {
-        const { id, options } = this.getTask(taskId);
-        const decoded = decode(args);
-        return this.registerCall(id, Array.isArray(decoded) ? decoded : [], args, {
-          queue: options.queue,
-          priority: options.priority,
-          runAt: null,
-        });
-      },
+      register: (taskId, args) => this.registerNow(taskId, null, args),
       flushLogs: () => runtime.flushLogs(),
       triggers: () => this.triggers,
       firer: () => this.triggerFirer(),
@@ -135,15 +127,7 @@ export class Nenc {
         appId: config.appId,
         orchestrator,
         register: async (taskId, args, id, origin: TriggerOrigin) => {
-          const { options } = this.getTask(taskId);
-          const decoded = decode(args);
-          await this.registerCall(
-            taskId,
-            Array.isArray(decoded) ? decoded : [],
-            args,
-            { queue: options.queue, priority: options.priority, runAt: null },
-            { id, origin, detached: true },
-          );
+          await this.registerNow(taskId, null, args, { id, origin, detached: true });
         },
       });
     })();
@@ -184,14 +168,7 @@ export class Nenc {
     const encoded = encode([name, payload], `event ${name} payload`);
     const id = newInvocationId();
     checkEmit(this.triggers, name, payload, id);
-    const { options } = this.getTask(EVENT_TASK_ID);
-    return this.registerCall(
-      EVENT_TASK_ID,
-      [name, payload],
-      encoded,
-      { queue: options.queue, priority: options.priority, runAt: null },
-      { id, detached: true },
-    );
+    return this.registerNow(EVENT_TASK_ID, [name, payload], encoded, { id, detached: true });
   }
 
   /**
@@ -210,18 +187,7 @@ export class Nenc {
     const body = workflowBody(fn, {
       components,
       registerChild: async (taskId, args, id) => {
-        const { options: o } = this.getTask(taskId);
-        await this.registerCall(
-          taskId,
-          args,
-          encode(args, `${taskId} arguments`),
-          {
-            queue: o.queue,
-            priority: o.priority,
-            runAt: null,
-          },
-          { id },
-        );
+        await this.registerNow(taskId, args, encode(args, `${taskId} arguments`), { id });
       },
     });
     Object.defineProperty(body, "name", { value: fn.name });
@@ -313,6 +279,22 @@ export class Nenc {
     }
     const own = this.ownWorkflows.has(taskId) ? { newWorkflow: true } : {};
     return this.runtime.register(taskId, encoded, schedule, control?.scopes, { ...own, ...fixed });
+  }
+
+  /**
+   * A call made by nenc itself (the CLI, a trigger, an event, a workflow's child), due now in
+   * the task's own queue and priority. `args` null: decoded from `encoded`.
+   */
+  private registerNow(
+    taskId: string,
+    args: readonly unknown[] | null,
+    encoded: string,
+    fixed: RegisterFixed = {},
+  ): Promise<string> {
+    const { options } = this.getTask(taskId);
+    const list = args ?? decode(encoded);
+    const schedule = { queue: options.queue, priority: options.priority, runAt: null };
+    return this.registerCall(taskId, Array.isArray(list) ? list : [], encoded, schedule, fixed);
   }
 
   /** The task registered under `id`; throws UnknownTaskError naming the known ids. */
