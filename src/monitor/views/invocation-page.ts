@@ -13,7 +13,7 @@ import { isFinal, RECOVERY_STATUSES } from "../../core/status.js";
 import type { SerializedError } from "../../errors/index.js";
 import { fmtDuration, fmtTime, shortId } from "../format.js";
 import { type Html, type HtmlValue, html } from "../html.js";
-import { invLink, keyValues, section, statusBadge, table } from "./parts.js";
+import { firing, invLink, keyValues, section, statusBadge, table } from "./parts.js";
 import { scheduledBadge } from "./schedule.js";
 import { type WorkflowView, workflowSection } from "./workflow-steps.js";
 
@@ -172,8 +172,7 @@ export function invocationPage(p: InvocationPageData): Html {
 function originCell(origin: TriggerOrigin | null | undefined): HtmlValue {
   if (!origin) return "a call";
   const trigger = html`trigger <a href="/triggers#${origin.trigger}" data-trigger="${origin.trigger}">${origin.trigger}</a>`;
-  if (origin.tick !== undefined) return html`${trigger}, cron tick ${fmtTime(origin.tick)}`;
-  if (origin.eventId) return html`${trigger}, event ${origin.event ?? ""} ${invLink(origin.eventId)}`;
-  if (origin.sourceId) return html`${trigger}, outcome of ${invLink(origin.sourceId)}`;
-  return trigger;
+  const { what, id } = firing(origin);
+  if (!what) return trigger;
+  return html`${trigger}, ${what}${id ? html` ${invLink(id)}` : ""}`;
 }

@@ -1,5 +1,6 @@
+import type { TriggerOrigin } from "../../core/contract/index.js";
 import type { Status } from "../../core/status.js";
-import { statusColor, statusDoc } from "../format.js";
+import { fmtTime, statusColor, statusDoc } from "../format.js";
 import { type Html, type HtmlValue, html } from "../html.js";
 
 export function statusBadge(s: Status): Html {
@@ -48,4 +49,12 @@ export function pager(base: string, params: URLSearchParams, page: number, hasNe
     <span>page ${page}</span>
     ${hasNext ? html`<a href="${at(page + 1)}">next →</a>` : ""}
   </div>`;
+}
+
+/** What fired a triggered invocation (a cron tick, an event, a source outcome) and the invocation it names. */
+export function firing(origin: TriggerOrigin): { what: string; id: string | null } {
+  if (origin.tick !== undefined) return { what: `cron tick ${fmtTime(origin.tick)}`, id: null };
+  if (origin.eventId) return { what: `event ${origin.event ?? ""}`, id: origin.eventId };
+  if (origin.sourceId) return { what: "outcome of", id: origin.sourceId };
+  return { what: "", id: null };
 }

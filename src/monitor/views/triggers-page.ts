@@ -3,7 +3,7 @@ import { describeCondition } from "../../triggers/conditions.js";
 import type { RegisteredTrigger } from "../../triggers/registry.js";
 import { fmtTime, shortId } from "../format.js";
 import { type Html, html } from "../html.js";
-import { invLink, section, statusBadge, table } from "./parts.js";
+import { firing, invLink, section, statusBadge, table } from "./parts.js";
 
 export interface TriggerRow {
   trigger: RegisteredTrigger;
@@ -18,12 +18,9 @@ export interface TriggersPageData {
 }
 
 function firedBy(d: InvocationData): string {
-  const o = d.origin;
-  if (!o) return "";
-  if (o.tick !== undefined) return `tick ${fmtTime(o.tick)}`;
-  if (o.eventId) return `event ${o.event ?? ""} ${shortId(o.eventId)}`;
-  if (o.sourceId) return `outcome of ${shortId(o.sourceId)}`;
-  return "";
+  if (!d.origin) return "";
+  const { what, id } = firing(d.origin);
+  return id ? `${what} ${shortId(id)}` : what;
 }
 
 export function triggersPage({ rows, events, statuses }: TriggersPageData): Html {
