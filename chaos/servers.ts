@@ -22,6 +22,12 @@ export const REDIS_STANDARD_START = [
 ];
 export const REDIS_SNAPSHOT = "/var/lib/redis/dump.rdb";
 
+/** Stop or start this machine's PostgreSQL cluster (the command .ci/run starts it with). */
+export function pgctl(action: "start" | "stop"): void {
+  const version = readdirSync("/etc/postgresql")[0] ?? "15";
+  execFileSync("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", action], { stdio: "pipe" });
+}
+
 async function until(port: number, up: boolean, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   while ((await reachable(port, "127.0.0.1", 500)) !== up) {
@@ -38,12 +44,9 @@ async function until(port: number, up: boolean, timeoutMs: number): Promise<void
 export async function restartServer(backend: "redis" | "postgres"): Promise<number> {
   const t0 = Date.now();
   if (backend === "postgres") {
-    const version = readdirSync("/etc/postgresql")[0] ?? "15";
-    const ctl = (action: string) =>
-      execFileSync("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", action], { stdio: "pipe" });
-    ctl("stop");
+    pgctl("stop");
     await until(5432, false, 20_000);
-    ctl("start");
+    pgctl("start");
     await until(5432, true, 30_000);
     return Date.now() - t0;
   }

@@ -1,33 +1,34 @@
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { isFinal, Nenc, STATUSES } from "../../src/index.js";
-import { defineTasks } from "../fixtures/tasks.js";
+import type { defineTasks } from "../fixtures/tasks.js";
 import type { TestBackend } from "./backends.js";
 import { killAllRunners } from "./processes.js";
 
 const NOT_FINAL = STATUSES.filter((s) => !isFinal(s));
 
-export interface ScenarioApp {
+export interface ScenarioApp<T = ReturnType<typeof defineTasks>> {
   backend: TestBackend;
   app: Nenc;
-  tasks: ReturnType<typeof defineTasks>;
+  tasks: T;
 }
 
 /**
- * The app a file of real-process scenarios shares (the fixture tasks on a fresh backend, purged
- * first, purged and closed last). After each scenario `beforeCleanup` runs (e.g. opening gates),
+ * The app a file of real-process scenarios shares (the tasks `define` declares, on a fresh
+ * backend, purged first, purged and closed last). After each scenario `beforeCleanup` runs (e.g. opening gates),
  * every runner is killed and what the scenario left unfinished (a task waiting on a gate or a
  * signal) is cancelled, so the next scenario's runners are not busy recovering it. The fields
  * are set in the returned object's beforeAll.
  */
-export function useScenarioApp(
+export function useScenarioApp<T>(
   makeBackend: () => TestBackend | Promise<TestBackend>,
+  define: (app: Nenc) => T,
   beforeCleanup?: () => void,
-): ScenarioApp {
-  const scenario = {} as ScenarioApp;
+): ScenarioApp<T> {
+  const scenario = {} as ScenarioApp<T>;
   beforeAll(async () => {
     scenario.backend = await makeBackend();
     scenario.app = new Nenc(scenario.backend.options);
-    scenario.tasks = defineTasks(scenario.app);
+    scenario.tasks = define(scenario.app);
     await scenario.app.purge();
   });
   afterEach(async () => {

@@ -40,6 +40,7 @@ export async function forServer(name: "redis" | "postgres", title: string, defin
     define();
     return;
   }
+  // Reached only off CI (requireServer throws under CI=true): the title says why it is skipped.
   describe.skip(`${title} (skipped: ${name} is not answering on 127.0.0.1:${PORTS[name]})`, () => {
     it("needs a server", () => {});
   });

@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { appServices } from "../../src/app.js";
 import type { Nenc } from "../../src/index.js";
+import { defineTasks } from "../fixtures/tasks.js";
 import type { TestBackend } from "../helpers/backends.js";
 import { gateAndLedger, openAllGates } from "../helpers/gates.js";
 import { spawnRunner, waitUntil } from "../helpers/processes.js";
@@ -35,7 +36,7 @@ function maxAtOnce(lines: string[], key: string, pid?: number): number {
 }
 
 export function runConcurrencyScenarios(makeBackend: () => TestBackend | Promise<TestBackend>): void {
-  const scenario = useScenarioApp(makeBackend, openAllGates);
+  const scenario = useScenarioApp(makeBackend, defineTasks, openAllGates);
   let backend: TestBackend;
   let app: Nenc;
   let tasks: ScenarioApp["tasks"];

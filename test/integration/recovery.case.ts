@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { appServices } from "../../src/app.js";
 import { ErrorCode, type Nenc, TaskFailedError } from "../../src/index.js";
+import { defineTasks } from "../fixtures/tasks.js";
 import type { TestBackend } from "../helpers/backends.js";
 import { freeze, spawnRunner, waitUntil } from "../helpers/processes.js";
 import { type ScenarioApp, useScenarioApp } from "../helpers/scenario.js";
@@ -18,7 +19,7 @@ export function runRecoveryScenarios(
   /** Server engines: end every connection of an app (a network blip); returns how many. */
   dropConnections?: (appId: string) => Promise<number>,
 ): void {
-  const scenario = useScenarioApp(makeBackend);
+  const scenario = useScenarioApp(makeBackend, defineTasks);
   let backend: TestBackend;
   let app: Nenc;
   let tasks: ScenarioApp["tasks"];

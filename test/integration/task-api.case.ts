@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { ErrorCode, type Nenc, type TaskFailedError } from "../../src/index.js";
+import { defineTasks } from "../fixtures/tasks.js";
 import type { TestBackend } from "../helpers/backends.js";
 import { FIXTURE_APP, NENC_BIN, spawnRunner, waitUntil } from "../helpers/processes.js";
 import { type ScenarioApp, useScenarioApp } from "../helpers/scenario.js";
@@ -19,7 +20,7 @@ import { type ScenarioApp, useScenarioApp } from "../helpers/scenario.js";
 const run = promisify(execFile);
 
 export function runTaskApiScenarios(name: string, makeBackend: () => TestBackend | Promise<TestBackend>): void {
-  const scenario = useScenarioApp(makeBackend);
+  const scenario = useScenarioApp(makeBackend, defineTasks);
   let backend: TestBackend;
   let app: Nenc;
   let tasks: ScenarioApp["tasks"];

@@ -6,11 +6,12 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Nenc } from "../../src/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Nenc } from "../../src/index.js";
 import { defineTriggerTasks, killDuringEvaluation } from "../fixtures/trigger-tasks.js";
 import type { TestBackend } from "../helpers/backends.js";
-import { killAllRunners, type RunnerProcess, spawnRunner, waitUntil } from "../helpers/processes.js";
+import { type RunnerProcess, spawnRunner, waitUntil } from "../helpers/processes.js";
+import { useScenarioApp } from "../helpers/scenario.js";
 
 const TRIGGER_APP = join(import.meta.dirname, "../fixtures/trigger-app.ts");
 /** Generous: runner processes start on a machine shared with other test runs. */
@@ -18,24 +19,12 @@ const STARTUP_MS = 90_000;
 const SCENARIO_MS = 240_000;
 
 export function runTriggerScenarios(name: string, makeBackend: () => TestBackend | Promise<TestBackend>): void {
+  const scenario = useScenarioApp(makeBackend, defineTriggerTasks);
   let backend: TestBackend;
   let app: Nenc;
   let tasks: ReturnType<typeof defineTriggerTasks>;
-
-  beforeAll(async () => {
-    backend = await makeBackend();
-    app = new Nenc(backend.options);
-    tasks = defineTriggerTasks(app);
-    await app.purge();
-  });
-
-  afterEach(async () => {
-    await killAllRunners();
-  });
-
-  afterAll(async () => {
-    await app?.purge();
-    await app?.close();
+  beforeAll(() => {
+    ({ backend, app, tasks } = scenario);
   });
 
   const start = async (n: number): Promise<RunnerProcess[]> => {

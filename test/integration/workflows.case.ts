@@ -4,13 +4,14 @@
  * test file calls `runWorkflowScenarios` once.
  */
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { appServices } from "../../src/app.js";
-import { ErrorCode, Nenc, type TaskFailedError } from "../../src/index.js";
+import { ErrorCode, type Nenc, type TaskFailedError } from "../../src/index.js";
 import { defineWorkflowTasks } from "../fixtures/workflow-tasks.js";
 import type { TestBackend } from "../helpers/backends.js";
 import { gateAndLedger, openAllGates } from "../helpers/gates.js";
-import { freeze, killAllRunners, type RunnerProcess, spawnRunner, waitUntil } from "../helpers/processes.js";
+import { freeze, type RunnerProcess, spawnRunner, waitUntil } from "../helpers/processes.js";
+import { useScenarioApp } from "../helpers/scenario.js";
 
 const WORKFLOW_APP = join(import.meta.dirname, "../fixtures/workflow-app.ts");
 /** Generous: runner processes start on a machine shared with other test runs. */
@@ -18,25 +19,12 @@ const STARTUP_MS = 90_000;
 const SCENARIO_MS = 240_000;
 
 export function runWorkflowScenarios(name: string, makeBackend: () => TestBackend | Promise<TestBackend>): void {
+  const scenario = useScenarioApp(makeBackend, defineWorkflowTasks, openAllGates);
   let backend: TestBackend;
   let app: Nenc;
   let flows: ReturnType<typeof defineWorkflowTasks>;
-
-  beforeAll(async () => {
-    backend = await makeBackend();
-    app = new Nenc(backend.options);
-    flows = defineWorkflowTasks(app);
-    await app.purge();
-  });
-
-  afterEach(async () => {
-    openAllGates();
-    await killAllRunners();
-  });
-
-  afterAll(async () => {
-    await app?.purge();
-    await app?.close();
+  beforeAll(() => {
+    ({ backend, app, tasks: flows } = scenario);
   });
 
   const start = async (): Promise<RunnerProcess> => {

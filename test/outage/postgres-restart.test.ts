@@ -1,23 +1,12 @@
-/**
- * Restarts the PostgreSQL server in the middle of a run of a few hundred invocations and checks
- * that every one completes exactly as recorded. Runs alone (vitest.outage.config.ts): it takes
- * the shared server down for a few seconds.
- */
-import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { pgctl } from "../../chaos/servers.js";
 import { canTransition, type Status } from "../../src/core/status.js";
 import { Nenc } from "../../src/index.js";
 import { defineTasks } from "../fixtures/tasks.js";
 import { POSTGRES_TEST_URL, postgresBackend, schemaOf } from "../helpers/postgres.js";
 import { killAllRunners, spawnRunner, waitUntil } from "../helpers/processes.js";
 import { forServer, reachable } from "../helpers/servers.js";
-
-const pgctl = (action: "start" | "stop"): void => {
-  const version = readdirSync("/etc/postgresql")[0] ?? "15";
-  execFileSync("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", action], { stdio: "pipe" });
-};
 
 /** Start the server unless it answers already (never leave it down, even when the test fails). */
 async function ensureServerUp(): Promise<void> {

@@ -33,7 +33,6 @@ import { killAllRunners, spawnRunner, waitUntil } from "../helpers/processes.js"
 import { REDIS_TEST_URL, redisBackend } from "../helpers/redis.js";
 import { reachable, requireServer } from "../helpers/servers.js";
 
-const STANDARD_START = REDIS_STANDARD_START;
 const SNAPSHOT = REDIS_SNAPSHOT;
 
 async function pingable(): Promise<boolean> {
@@ -56,7 +55,7 @@ async function stopServer(save: boolean): Promise<void> {
 }
 
 async function startStandardServer(): Promise<void> {
-  execFileSync("redis-server", STANDARD_START, { stdio: "ignore" });
+  execFileSync("redis-server", REDIS_STANDARD_START, { stdio: "ignore" });
   const end = Date.now() + 15_000;
   while (!(await pingable())) {
     if (Date.now() > end) throw new Error("redis-server did not answer PING within 15 s after the standard start");
