@@ -24,7 +24,9 @@ interface Worker {
 /** A worker process of the system; its RSS (with children) is sampled every 100 ms. */
 async function startWorker(sys: System, ctx: BenchContext, fast: boolean): Promise<Worker> {
   const { args, env } = sys.command(ctx, SLOTS, fast);
-  const proc = spawn(process.execPath, args, {
+  // BENCH_CPU_PROF=<dir>: each worker writes a V8 CPU profile there (open it in Chrome DevTools).
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const proc = spawn(process.execPath, [...prof, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
