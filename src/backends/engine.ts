@@ -1,5 +1,12 @@
 import type { NencConfig } from "../config/schema.js";
-import type { AtomicRegistrar, Broker, Components, Orchestrator, StateBackend } from "../core/contract/index.js";
+import type {
+  AtomicClaimer,
+  AtomicRegistrar,
+  Broker,
+  Components,
+  Orchestrator,
+  StateBackend,
+} from "../core/contract/index.js";
 
 /** What each backend folder's index.ts exports: one factory per component. */
 export interface EngineModule {
@@ -8,4 +15,6 @@ export interface EngineModule {
   createStateBackend(config: NencConfig): Promise<StateBackend>;
   /** The engine's one-step registration, when all three components are its own (see AtomicRegistrar). */
   registrar?(components: Components): AtomicRegistrar | undefined;
+  /** The engine's one-step claim and start, when all three components are its own (see AtomicClaimer). */
+  claimer?(components: Components): AtomicClaimer | undefined;
 }

@@ -105,12 +105,15 @@ export async function createComponents(config: NencConfig): Promise<Components> 
     se.createStateBackend(config),
   ]);
   await Promise.all([orchestrator.init(), broker.init(), stateBackend.init()]);
-  const registrar = oe === be && be === se ? oe.registrar?.({ orchestrator, broker, stateBackend }) : undefined;
+  const sameEngine = oe === be && be === se;
+  const registrar = sameEngine ? oe.registrar?.({ orchestrator, broker, stateBackend }) : undefined;
+  const claimer = sameEngine ? oe.claimer?.({ orchestrator, broker, stateBackend }) : undefined;
   return {
     orchestrator: routingWokenWaiters(orchestrator, { broker, stateBackend }),
     broker,
     stateBackend,
     ...(registrar ? { registrar } : {}),
+    ...(claimer ? { claimer } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Components, NewInvocation, TransitionResult } from "../../src/core/contract/index.js";
+import { CLAIMABLE_STATUSES } from "../../src/core/status.js";
 import { concurrencyCases } from "./concurrency.case.js";
 import { findCases } from "./find.case.js";
 import { retentionCases } from "./retention.case.js";
@@ -308,6 +309,72 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect(await c.broker.claim(10, ["default"])).toEqual([list[0]!.id]);
       expect(await c.broker.claim(10, ["q2"])).toEqual([list[1]!.id]);
       expect(await c.broker.claim(10)).toEqual([]);
+    });
+
+    test("claimer: claim, PENDING then RUNNING and the data read in one step, by priority; refusals and diversions as in transition", async () => {
+      const claimer = c.claimer;
+      if (!claimer) {
+        // Engines without one claim with the broker, then transition (tested above).
+        expect(opts.name === "memory" || opts.name === "sqlite" || opts.name === "postgres").toBe(true);
+        return;
+      }
+      const [low, high, other] = await registered(3);
+      const [taken] = await registered(1);
+      const [blocked, holder] = await registered(2, {
+        concurrency: { registrationScope: null, runningScope: "rs:claimer", runningLimit: 1, rerouteWhenBlocked: true },
+      });
+      await c.broker.route([
+        { id: low!.id },
+        { id: high!.id, priority: 5 },
+        { id: other!.id, queue: "q2" },
+        { id: taken!.id, priority: 1 },
+      ]);
+      await run(taken!.id, "r9"); // queued, but already running elsewhere
+      expect(await claimer.claimAndStart(0, [], "r1", CLAIMABLE_STATUSES)).toEqual({
+        ids: [],
+        results: [],
+        data: new Map(),
+      });
+
+      const first = await claimer.claimAndStart(2, ["default"], "r1", CLAIMABLE_STATUSES);
+      expect(first.ids).toEqual([high!.id, taken!.id]);
+      expect(first.results?.[0]).toMatchObject({
+        ok: true,
+        id: high!.id,
+        from: "REGISTERED",
+        to: "RUNNING",
+        token: 1,
+        ownerId: "r1",
+        attempts: 1,
+      });
+      expect(first.results?.[1]).toMatchObject({
+        ok: false,
+        id: taken!.id,
+        reason: "status-changed",
+        current: "RUNNING",
+      });
+      expect([...first.data.keys()]).toEqual([high!.id]);
+      expect(first.data.get(high!.id)).toMatchObject({ id: high!.id, taskId: "t", args: "[1]" });
+      expect((await c.orchestrator.history(high!.id)).map((h) => [h.status, h.ownerId, h.token])).toEqual([
+        ["REGISTERED", null, 0],
+        ["PENDING", "r1", 1],
+        ["RUNNING", "r1", 1],
+      ]);
+      expect((await c.orchestrator.history(taken!.id)).map((h) => h.ownerId)).toEqual([null, "r9", "r9"]);
+
+      // Running concurrency: the second claim of a full scope is diverted in the same step.
+      await c.broker.route([{ id: holder!.id }, { id: blocked!.id }]);
+      const second = await claimer.claimAndStart(5, ["default"], "r2", CLAIMABLE_STATUSES);
+      expect(second.ids).toEqual([low!.id, holder!.id, blocked!.id]);
+      expect(second.results?.map((r) => (r.ok ? r.to : r.reason))).toEqual([
+        "RUNNING",
+        "RUNNING",
+        "CONCURRENCY_CONTROLLED",
+      ]);
+      expect([...second.data.keys()].sort()).toEqual([low!.id, holder!.id].sort());
+      // Each id is delivered once; other queues are left alone.
+      expect((await claimer.claimAndStart(5, ["default"], "r2", CLAIMABLE_STATUSES)).ids).toEqual([]);
+      expect((await claimer.claimAndStart(5, [], "r3", CLAIMABLE_STATUSES)).ids).toEqual([other!.id]);
     });
 
     test("errors and retries are stored with their transition", async () => {

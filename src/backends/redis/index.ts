@@ -1,5 +1,6 @@
 import type { EngineModule } from "../engine.js";
 import { RedisBroker } from "./broker.js";
+import { RedisClaimer } from "./claimer.js";
 import { RedisConnection } from "./connection.js";
 import { RedisOrchestrator } from "./orchestrator.js";
 import { RedisRegistrar } from "./registrar.js";
@@ -17,6 +18,14 @@ export const engine: EngineModule = {
   registrar: ({ broker, stateBackend }) =>
     broker instanceof RedisBroker && stateBackend instanceof RedisStateBackend && broker.conn === stateBackend.conn
       ? new RedisRegistrar(stateBackend.conn)
+      : undefined,
+  claimer: ({ orchestrator, broker, stateBackend }) =>
+    orchestrator instanceof RedisOrchestrator &&
+    broker instanceof RedisBroker &&
+    stateBackend instanceof RedisStateBackend &&
+    orchestrator.conn === broker.conn &&
+    broker.conn === stateBackend.conn
+      ? new RedisClaimer(stateBackend.conn)
       : undefined,
 };
 

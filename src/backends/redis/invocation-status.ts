@@ -22,9 +22,36 @@ import { scripts } from "./scripts.js";
 /** What transition.lua returns per request. */
 type ScriptResult = [1, Status, Status, number, string, number, number, string[]?] | [0, TransitionRefusal, string];
 
-interface TransitionReply {
+export interface TransitionReply {
   corrupt?: [string, string, string];
   results?: ScriptResult[] | Record<string, never>;
+}
+
+/**
+ * The results of transitions.lua's apply_transitions for the requests of `ids`, in order; a
+ * batch refused for an undecodable row is a CorruptRecordError (nothing was applied).
+ */
+export function transitionResults(ids: readonly string[], reply: TransitionReply): TransitionResult[] {
+  if (reply.corrupt) {
+    const [id, status, token] = reply.corrupt;
+    throw new CorruptRecordError(
+      `Invocation ${id} in Redis cannot be decoded (status "${status}", token "${token}"); no transition of the batch was applied and the row was left as is.`,
+    );
+  }
+  const results = Array.isArray(reply.results) ? reply.results : [];
+  if (results.length !== ids.length) {
+    throw new BackendError(`The transition script answered ${results.length} results for ${ids.length} requests.`);
+  }
+  return results.map((r, i): TransitionResult => {
+    const id = ids[i] ?? "";
+    if (r[0] === 1) {
+      const [, from, to, token, owner, retries, attempts, woken] = r;
+      const ok = { ok: true as const, id, from, to, token, ownerId: owner === "" ? null : owner, retries, attempts };
+      return woken && woken.length > 0 ? { ...ok, woken } : ok;
+    }
+    const [, reason, current] = r;
+    return { ok: false, id, reason, current: isStatus(current) ? current : null };
+  });
 }
 
 /**
@@ -88,26 +115,10 @@ export class RedisInvocationStatus implements InvocationStatusStore {
       JSON.stringify(encoded),
       randomUUID(),
     ])) as TransitionReply;
-    if (reply.corrupt) {
-      const [id, status, token] = reply.corrupt;
-      throw new CorruptRecordError(
-        `Invocation ${id} in Redis cannot be decoded (status "${status}", token "${token}"); no transition of the batch was applied and the row was left as is.`,
-      );
-    }
-    const results = Array.isArray(reply.results) ? reply.results : [];
-    if (results.length !== requests.length) {
-      throw new BackendError(`transition.lua answered ${results.length} results for ${requests.length} requests.`);
-    }
-    return results.map((r, i): TransitionResult => {
-      const id = requests[i]?.id ?? "";
-      if (r[0] === 1) {
-        const [, from, to, token, owner, retries, attempts, woken] = r;
-        const ok = { ok: true as const, id, from, to, token, ownerId: owner === "" ? null : owner, retries, attempts };
-        return woken && woken.length > 0 ? { ...ok, woken } : ok;
-      }
-      const [, reason, current] = r;
-      return { ok: false, id, reason, current: isStatus(current) ? current : null };
-    });
+    return transitionResults(
+      requests.map((r) => r.id),
+      reply,
+    );
   }
 
   async getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>> {
@@ -141,12 +152,23 @@ export class RedisInvocationStatus implements InvocationStatusStore {
     let ids: string[];
     if (filter.ownerId !== undefined) {
       ids = await this.cmd.smembers(`${this.p}by-owner:${filter.ownerId}`);
-    } else if (filter.statuses !== undefined) {
-      const pipe = this.cmd.pipeline();
-      for (const s of filter.statuses) pipe.zrangebyscore(`${this.p}by-status:${s}`, min, max);
-      ids = [...new Set(values<string[]>(await pipe.exec()).flat())];
     } else {
-      ids = await this.cmd.zrangebyscore(`${this.p}by-task:${filter.taskId}`, min, max);
+      // Each sorted set is ordered like the answer (update time, then id), so with only one
+      // kind of filter the first offset + limit of each set hold the answer's page: a bounded
+      // read even when millions of invocations are stored.
+      const sets =
+        filter.statuses !== undefined
+          ? filter.statuses.map((s) => `${this.p}by-status:${s}`)
+          : [`${this.p}by-task:${filter.taskId}`];
+      const paged = filter.limit !== undefined && (filter.statuses === undefined || filter.taskId === undefined);
+      const take = offset + (filter.limit ?? 0);
+      const pipe = this.cmd.pipeline();
+      for (const key of sets) {
+        if (paged && desc) pipe.zrevrangebyscore(key, max, min, "LIMIT", 0, take);
+        else if (paged) pipe.zrangebyscore(key, min, max, "LIMIT", 0, take);
+        else pipe.zrangebyscore(key, min, max);
+      }
+      ids = [...new Set(values<string[]>(await pipe.exec()).flat())];
     }
     const recs = [...(await this.getStatuses(ids)).values()].filter(
       (r) =>

@@ -26,7 +26,7 @@ export class RedisOrchestrator extends ComposedOrchestrator {
   private readonly p: string;
 
   constructor(
-    private readonly conn: RedisConnection,
+    readonly conn: RedisConnection,
     config: NencConfig,
   ) {
     const p = conn.keys.orchestrator;

@@ -9,11 +9,30 @@ import { BackendError, ConcurrencyControlledError } from "../../errors/index.js"
 
 const SCRIPTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "scripts");
 
+type LuaValue = string | number | boolean | { [key: string]: LuaValue };
+
+/** A Lua table constructor (or literal) for a plain value, so scripts need not decode JSON on every call. */
+function toLua(value: LuaValue): string {
+  if (typeof value === "string") {
+    // Three-digit decimal escapes (a digit after one cannot be misread) for quotes, backslashes
+    // and control characters: valid in every Lua.
+    const escaped = Array.from(value, (ch) => {
+      const code = ch.charCodeAt(0);
+      return code < 32 || ch === '"' || ch === "\\" ? `\\${String(code).padStart(3, "0")}` : ch;
+    });
+    return `"${escaped.join("")}"`;
+  }
+  if (typeof value !== "object") return String(value);
+  return `{ ${Object.entries(value)
+    .map(([k, v]) => `[${toLua(k)}] = ${toLua(v)}`)
+    .join(", ")} }`;
+}
+
 /**
  * The state machine as the Lua scripts read it, generated from STATUS_TABLE (the only
  * declaration): `{ STATUS: { n: { NEXT: true, ... }, e: onEnter, o: leaveRequiresOwner } }`.
  */
-export function statusTableJson(): string {
+function statusTable(): LuaValue {
   const table: Record<string, { n: Record<string, true>; e: string; o: boolean; f: boolean; h: boolean }> = {};
   for (const s of STATUSES) {
     const spec = STATUS_TABLE[s];
@@ -25,7 +44,7 @@ export function statusTableJson(): string {
       h: SLOT_HOLDING_STATUSES.includes(s),
     };
   }
-  return JSON.stringify(table);
+  return table;
 }
 
 /**
@@ -33,23 +52,31 @@ export function statusTableJson(): string {
  * and errors/, with placeholders the scripts fill in: \u0001 invocation id, \u0002 scope,
  * \u0003 detail, \u0004 limit, \u0005 other invocation id.
  */
-export function concurrencyTextsJson(): string {
+function concurrencyTexts(): LuaValue {
   const err = new ConcurrencyControlledError("\u0001", "\u0002", "\u0003");
-  return JSON.stringify({
+  return {
     blocked: blockedNote("\u0002", "\u0004"),
     woken: wokenNote("\u0005"),
     duplicate: duplicateNote("\u0005"),
     error: { name: err.name, message: err.message, code: err.code },
-  });
+  };
 }
 
-/** `-- @include <name>` lines pull in scripts/<name>.lua; `__STATUS_TABLE_JSON__` becomes the table. */
-function loadSource(name: string): string {
+/**
+ * `-- @include <name>` lines pull in scripts/<name>.lua, each once per script (a later include of
+ * the same name is dropped: writes.lua's buffers must be one per script); `__STATUS_TABLE_LUA__`
+ * and `__CONCURRENCY_TEXTS_LUA__` become those tables.
+ */
+function loadSource(name: string, included = new Set<string>([name])): string {
   const raw = readFileSync(join(SCRIPTS_DIR, `${name}.lua`), "utf8");
-  const withIncludes = raw.replace(/^-- @include (\S+)$/gm, (_m, inc: string) => loadSource(inc));
+  const withIncludes = raw.replace(/^-- @include (\S+)$/gm, (_m, inc: string) => {
+    if (included.has(inc)) return "";
+    included.add(inc);
+    return loadSource(inc, included);
+  });
   return withIncludes
-    .replaceAll("__STATUS_TABLE_JSON__", statusTableJson())
-    .replaceAll("__CONCURRENCY_TEXTS_JSON__", concurrencyTextsJson());
+    .replaceAll("__STATUS_TABLE_LUA__", toLua(statusTable()))
+    .replaceAll("__CONCURRENCY_TEXTS_LUA__", toLua(concurrencyTexts()));
 }
 
 /** A Lua script run with EVALSHA, falling back to EVAL when the server lost its script cache (restart). */
@@ -96,6 +123,7 @@ function loadAll() {
     route: new LuaScript("route"),
     registerRoute: new LuaScript("register-route"),
     claim: new LuaScript("claim"),
+    claimStart: new LuaScript("claim-start"),
     nextWork: new LuaScript("next-work"),
     saveInvocations: new LuaScript("save-invocations"),
     deleteFinal: new LuaScript("delete-final"),

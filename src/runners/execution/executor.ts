@@ -255,19 +255,15 @@ export class InvocationExecutor {
         continue;
       }
       try {
-        const ids = await broker.claim(free, queues);
-        if (this.stopped) {
-          await routeAgain(this.deps.components, ids, "returned");
-          break;
-        }
-        if (ids.length === 0) {
+        const claimed = await this.claimAndStart(free, queues);
+        if (this.stopped) break;
+        if (claimed === 0) {
           await Promise.race([
             broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50, queues),
             this.stopSignal,
           ]);
           continue;
         }
-        await this.startClaimed(ids);
         backoff = 10;
       } catch (err) {
         this.deps.logger.warn(
@@ -278,6 +274,45 @@ export class InvocationExecutor {
         backoff = Math.min(backoff * 2, 5000);
       }
     }
+  }
+
+  /**
+   * Claim up to `free` ids and start them; returns how many were claimed. With the engine's
+   * AtomicClaimer, the claim, its transitions and the data read are one round trip; else the
+   * broker's claim, then startClaimed.
+   */
+  private async claimAndStart(free: number, queues: string[]): Promise<number> {
+    const { broker, claimer } = this.deps.components;
+    if (claimer) {
+      const c = await claimer.claimAndStart(free, queues, this.runnerId, CLAIMABLE_STATUSES);
+      if (c.results === null) {
+        if (this.stopped) await routeAgain(this.deps.components, c.ids, "returned");
+        else await this.startClaimed(c.ids);
+        return c.ids.length;
+      }
+      await routeAgain(this.deps.components, woken(c.results), "returned");
+      if (this.stopped) {
+        // Taken while a stop began: handed back at once (KILLED, REROUTED), as if never claimed.
+        const taken = c.results.flatMap((r) =>
+          r.ok && (r.to === "RUNNING" || r.to === "PENDING")
+            ? [{ id: r.id, token: r.token, ownerId: this.runnerId }]
+            : [],
+        );
+        await handBack(
+          { ...this.deps.components, logger: this.deps.logger },
+          taken,
+          "claimed while the runner stopped",
+        );
+      } else await this.startResults(c.results, Promise.resolve(c.data));
+      return c.ids.length;
+    }
+    const ids = await broker.claim(free, queues);
+    if (this.stopped) {
+      await routeAgain(this.deps.components, ids, "returned");
+      return ids.length;
+    }
+    await this.startClaimed(ids);
+    return ids.length;
   }
 
   private async startClaimed(ids: string[]): Promise<void> {
@@ -299,6 +334,16 @@ export class InvocationExecutor {
         expectFrom: CLAIMABLE_STATUSES,
       })),
     );
+    await this.startResults(results, reading);
+  }
+
+  /** Start the invocations whose claim transition `results` report started (or only PENDING: started now). */
+  private async startResults(
+    results: readonly TransitionResult[],
+    reading: Promise<Map<string, InvocationData>>,
+  ): Promise<void> {
+    const { orchestrator, stateBackend } = this.deps.components;
+    const runnerId = this.runnerId;
     const ok = results.filter((r): r is Extract<TransitionResult, { ok: true }> => r.ok);
     // Claimed but not started (the follow-up was refused): start it on its own.
     const onlyPending = ok.filter((r) => r.to === "PENDING");
@@ -502,4 +547,9 @@ export class InvocationExecutor {
       },
     });
   }
+}
+
+/** Concurrency waiters a transition batch woke (moved to REROUTED): they must be routed. */
+function woken(results: readonly TransitionResult[]): string[] {
+  return results.flatMap((r) => (r.ok ? (r.woken ?? []) : []));
 }

@@ -1,16 +1,17 @@
 -- Shared by save-invocations and register-route (pulled in with "-- @include data").
--- Store one invocation's data (first write wins) and its indexes; true when it was new.
--- inv: { id, json, createdAt, taskId, workflowId, parentId or "" }.
+-- Store one invocation's data (first write wins) and its indexes (buffered: the script calls
+-- flush()); true when it was new. inv: { id, json, createdAt, taskId, workflowId, parentId or "" }.
+-- @include writes
 local function save_invocation(P, inv)
   local id, json, at, task, wf, parent = inv[1], inv[2], string.format('%.0f', inv[3]), inv[4], inv[5], inv[6]
   if not redis.call('SET', P .. 'inv:' .. id, json, 'NX') then return false end
-  redis.call('ZADD', P .. 'created', at, id)
-  redis.call('ZADD', P .. 'by-wf:' .. wf, at, id)
-  redis.call('ZADD', P .. 'by-task:' .. task, at, id)
+  zwrite(P .. 'created', id, at)
+  zwrite(P .. 'by-wf:' .. wf, id, at)
+  zwrite(P .. 'by-task:' .. task, id, at)
   if parent == '' then
-    redis.call('ZADD', P .. 'roots', at, id)
+    zwrite(P .. 'roots', id, at)
   else
-    redis.call('ZADD', P .. 'by-parent:' .. parent, at, id)
+    zwrite(P .. 'by-parent:' .. parent, id, at)
   end
   return true
 end

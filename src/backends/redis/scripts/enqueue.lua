@@ -3,25 +3,36 @@
 -- first, then FIFO; seq is global, so scores compare across queues); delayed ones wait in
 -- "delayed" scored by their due time on the server's clock (`now`). "qof" maps each queued id
 -- to its queue and "queues" lists every queue name. Routing an id that is already queued moves
--- it (keeping its earlier ready position when both are ready in the same queue).
-local function enqueue(P, id, priority, delay, queue, now)
-  local seq = redis.call('INCR', P .. 'seq')
+-- it (keeping its earlier ready position when both are ready in the same queue). `fresh`: the id
+-- was recorded in this script, so it cannot be queued yet (no reads). Writes are buffered
+-- (writes.lua): the script calls flush() before it returns.
+-- @include writes
+
+-- `n` consecutive values of the broker's seq counter, one call: returns the first.
+local function reserve_seqs(P, n)
+  return redis.call('INCRBY', P .. 'seq', n) - n + 1
+end
+
+local function enqueue(P, id, priority, delay, queue, now, seq, fresh)
   local score = -priority * 1e10 + seq
-  local oldq = redis.call('HGET', P .. 'qof', id)
   local old = false
-  if oldq then
-    old = redis.call('ZSCORE', P .. 'ready:' .. oldq, id)
-    redis.call('ZREM', P .. 'ready:' .. oldq, id)
-    if oldq ~= queue then old = false end
+  if not fresh then
+    flush() -- the reads below must see this script's earlier routes
+    local oldq = redis.call('HGET', P .. 'qof', id)
+    if oldq then
+      old = redis.call('ZSCORE', P .. 'ready:' .. oldq, id)
+      zwrite(P .. 'ready:' .. oldq, id)
+      if oldq ~= queue then old = false end
+    end
+    zwrite(P .. 'delayed', id)
   end
-  redis.call('ZREM', P .. 'delayed', id)
-  redis.call('SADD', P .. 'queues', queue)
-  redis.call('HSET', P .. 'qof', id, queue)
+  swrite(P .. 'queues', queue, true)
+  hwrite(P .. 'qof', id, queue)
   if delay > 0 then
-    redis.call('ZADD', P .. 'delayed', string.format('%.0f', now + delay), id)
+    zwrite(P .. 'delayed', id, string.format('%.0f', now + delay))
   else
     if old and tonumber(old) < score then score = tonumber(old) end
-    redis.call('ZADD', P .. 'ready:' .. queue, string.format('%.0f', score), id)
+    zwrite(P .. 'ready:' .. queue, id, string.format('%.0f', score))
   end
-  redis.call('HSET', P .. 'queued', id, string.format('%.0f', score))
+  hwrite(P .. 'queued', id, string.format('%.0f', score))
 end

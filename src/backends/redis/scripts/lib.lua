@@ -1,7 +1,10 @@
--- Shared by the orchestrator scripts (pulled in with "-- @include lib").
+-- Shared by the orchestrator scripts (pulled in with "-- @include lib"). Index writes are
+-- buffered (writes.lua): a script that includes lib calls flush() before it returns.
+-- @include writes
 -- SPEC is generated from STATUS_TABLE in src/core/status.ts at load time; it is never
 -- written by hand: { STATUS = { n = { NEXT = true }, e = onEnter, o = leaveRequiresOwner } }.
-local SPEC = cjson.decode([=[__STATUS_TABLE_JSON__]=])
+-- (A Lua table constructor, not JSON: decoding it on every call cost more than a transition.)
+local SPEC = __STATUS_TABLE_LUA__
 
 -- Server time in ms: one clock for every host.
 local function now_ms()
@@ -15,28 +18,26 @@ end
 
 -- Index updates for an invocation whose status, owner or update time changed.
 local function reindex(P, id, task, old_status, new_status, old_owner, new_owner, at)
-  if old_status then
-    redis.call('ZREM', P .. 'by-status:' .. old_status, id)
+  local score = fmt(at)
+  if old_status and old_status ~= new_status then
+    zwrite(P .. 'by-status:' .. old_status, id)
   end
-  redis.call('ZADD', P .. 'by-status:' .. new_status, fmt(at), id)
-  redis.call('ZADD', P .. 'all', fmt(at), id)
-  redis.call('ZADD', P .. 'by-task:' .. task, fmt(at), id)
+  zwrite(P .. 'by-status:' .. new_status, id, score)
+  zwrite(P .. 'all', id, score)
+  zwrite(P .. 'by-task:' .. task, id, score)
   if old_owner ~= new_owner then
     if old_owner and old_owner ~= '' then
-      redis.call('SREM', P .. 'by-owner:' .. old_owner, id)
+      swrite(P .. 'by-owner:' .. old_owner, id, false)
     end
     if new_owner ~= '' then
-      redis.call('SADD', P .. 'by-owner:' .. new_owner, id)
+      swrite(P .. 'by-owner:' .. new_owner, id, true)
     end
   end
   if old_status ~= new_status then
     if old_status then
-      local field = task .. '\t' .. old_status
-      if redis.call('HINCRBY', P .. 'counts', field, -1) <= 0 then
-        redis.call('HDEL', P .. 'counts', field)
-      end
+      count(P .. 'counts', task .. '\t' .. old_status, -1)
     end
-    redis.call('HINCRBY', P .. 'counts', task .. '\t' .. new_status, 1)
+    count(P .. 'counts', task .. '\t' .. new_status, 1)
   end
 end
 
@@ -46,13 +47,13 @@ local function add_history(P, id, seq, status, owner, token, actor, at, note)
   if owner ~= '' then entry.owner = owner end
   if actor then entry.actor = actor end
   if note then entry.note = note end
-  redis.call('RPUSH', P .. 'hist:' .. id, cjson.encode(entry))
-  redis.call('ZADD', P .. 'hist-at', fmt(at), string.format('%010d', seq) .. '#' .. id)
+  lpush_tail(P .. 'hist:' .. id, cjson.encode(entry))
+  zwrite(P .. 'hist-at', string.format('%010d', seq) .. '#' .. id, fmt(at))
 end
 
 -- Concurrency notes and error (generated from core/concurrency.ts and errors/ at load time),
 -- with placeholders: \1 invocation id, \2 scope, \3 detail, \4 limit, \5 other invocation id.
-local TEXTS = cjson.decode([=[__CONCURRENCY_TEXTS_JSON__]=])
+local TEXTS = __CONCURRENCY_TEXTS_LUA__
 
 local function fill(template, values)
   local out = template

@@ -1,4 +1,5 @@
--- Shared by claim and next-work. ARGV[1] broker key prefix.
+-- Shared by claim, claim-start and next-work. ARGV[1] broker key prefix.
+-- @include writes
 local P = ARGV[1]
 
 -- The queue names of a JSON list, or every known queue when the list is empty or not given.
@@ -23,4 +24,35 @@ local function adopt_unqueued()
   end
   redis.call('SADD', P .. 'queues', 'default')
   redis.call('DEL', P .. 'ready')
+end
+
+-- Take up to `max` ready ids of the queues in `queues_json` (see claim.lua), each exactly once.
+local function claim_ids(max, queues_json)
+  adopt_unqueued()
+  local due = redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', string.format('%.0f', server_now()), 'LIMIT', 0, 1000)
+  for _, id in ipairs(due) do
+    local score = redis.call('HGET', P .. 'queued', id) or '0'
+    local queue = redis.call('HGET', P .. 'qof', id) or 'default'
+    redis.call('ZADD', P .. 'ready:' .. queue, score, id)
+    redis.call('ZREM', P .. 'delayed', id)
+  end
+  -- The best `max` of each queue, merged by score (scores are unique: seq is global).
+  local candidates = {}
+  for _, queue in ipairs(queue_names(queues_json)) do
+    local top = redis.call('ZRANGE', P .. 'ready:' .. queue, 0, max - 1, 'WITHSCORES')
+    for i = 1, #top, 2 do
+      candidates[#candidates + 1] = { id = top[i], score = tonumber(top[i + 1]), queue = queue }
+    end
+  end
+  table.sort(candidates, function(a, b) return a.score < b.score end)
+  local ids = {}
+  for i = 1, math.min(max, #candidates) do
+    local c = candidates[i]
+    zwrite(P .. 'ready:' .. c.queue, c.id)
+    hwrite(P .. 'queued', c.id)
+    hwrite(P .. 'qof', c.id)
+    ids[#ids + 1] = c.id
+  end
+  flush()
+  return ids
 end

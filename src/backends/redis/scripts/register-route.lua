@@ -11,7 +11,8 @@ local SP, OP, BP = ARGV[1], ARGV[2], ARGV[3]
 local list = cjson.decode(ARGV[4])
 local now = now_ms()
 local added = {}
-for _, inv in ipairs(list) do
+local seq = reserve_seqs(BP, #list)
+for i, inv in ipairs(list) do
   save_invocation(SP, inv)
   local id, at, task = inv[1], inv[3], inv[4]
   local key = OP .. 'inv:' .. id
@@ -20,10 +21,11 @@ for _, inv in ipairs(list) do
       'updated', fmt(at), 'hlen', 1, 'rs', '', 'rl', 0, 'rr', 0, 'gs', '')
     reindex(OP, id, task, nil, 'REGISTERED', nil, '', at)
     add_history(OP, id, 1, 'REGISTERED', '', 0, nil, at, nil)
-    enqueue(BP, id, inv[7], inv[8], inv[9], now)
+    enqueue(BP, id, inv[7], inv[8], inv[9], now, seq + i - 1, true)
     added[#added + 1] = id
   end
 end
+flush()
 if #added > 0 then
   redis.call('PUBLISH', OP .. 'changed', table.concat(added, '\n'))
   redis.call('PUBLISH', BP .. 'work', #added)

@@ -42,6 +42,7 @@ for i, inv in ipairs(list) do
     added[#added + 1] = id
   end
 end
+flush()
 if #added > 0 then
   redis.call('PUBLISH', P .. 'changed', table.concat(added, '\n'))
 end

@@ -7,4 +7,5 @@ local n = 0
 for _, inv in ipairs(list) do
   if save_invocation(P, inv) then n = n + 1 end
 end
+flush()
 return n

@@ -1,0 +1,37 @@
+-- Claim and start in one step (the engine's AtomicClaimer, when broker, orchestrator and state
+-- backend are all this Redis): take up to ARGV[2] ready ids of the queues in ARGV[4] (as
+-- claim.lua), apply to each the claim transition PENDING then RUNNING for runner ARGV[7]
+-- (expectFrom ARGV[8], a JSON list; as transition.lua, with its concurrency diversions), and
+-- read the data of those that started. ARGV[1] broker, ARGV[5] orchestrator, ARGV[6] state key
+-- prefixes; ARGV[3] a call id (the reply is kept for a minute: a re-sent call gets it again).
+-- Returns JSON { ids, results?, corrupt?, data? }: `corrupt` when a claimed row cannot be
+-- decoded (no transition applied; the caller claims those ids one by one), else `results` per
+-- id in `ids` order and `data` id -> stored invocation JSON for each id now RUNNING.
+-- @include queues
+-- @include transitions
+local replay_key = P .. 'reply:' .. ARGV[3]
+local replayed = redis.call('GET', replay_key)
+if replayed then return replayed end
+local ids = claim_ids(tonumber(ARGV[2]), ARGV[4])
+local out = { ids = ids }
+if #ids > 0 then
+  local expect = cjson.decode(ARGV[8])
+  local reqs = {}
+  for i, id in ipairs(ids) do
+    reqs[i] = { id = id, to = 'PENDING', th = 'RUNNING', r = ARGV[7], e = expect }
+  end
+  local applied = apply_transitions(ARGV[5], reqs)
+  out.corrupt, out.results = applied.corrupt, applied.results
+  if applied.results then
+    local data = {}
+    for i, r in ipairs(applied.results) do
+      if r[1] == 1 and r[3] == 'RUNNING' then
+        data[ids[i]] = redis.call('GET', ARGV[6] .. 'inv:' .. ids[i]) or nil
+      end
+    end
+    out.data = data
+  end
+end
+local reply = cjson.encode(out)
+redis.call('SET', replay_key, reply, 'PX', 60000)
+return reply
