@@ -7,7 +7,7 @@ import type {
   TransitionRequest,
   TransitionResult,
 } from "../core/contract/index.js";
-import { routeAgain } from "../core/routing.js";
+import { routeWoken } from "../core/routing.js";
 import { ConfigError, isMissingPackage, MissingDependencyError } from "../errors/index.js";
 import type { EngineModule } from "./engine.js";
 
@@ -136,9 +136,7 @@ function routingWokenWaiters(
       }
       return async (requests: readonly TransitionRequest[]): Promise<TransitionResult[]> => {
         const results = await transition(requests);
-        const woken = results.flatMap((r) => (r.ok ? (r.woken ?? []) : []));
-        // Each keeps its queue, priority and run-at time, with the precedence of returned work.
-        await routeAgain(routing, woken, "returned");
+        await routeWoken(routing, results);
         return results;
       };
     },

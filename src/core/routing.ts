@@ -1,4 +1,4 @@
-import type { Broker, InvocationData, RouteRequest, StateBackend } from "./contract/index.js";
+import type { Broker, InvocationData, RouteRequest, StateBackend, TransitionResult } from "./contract/index.js";
 import { brokerPriority, DEFAULT_QUEUE, type PrecedenceClass } from "./priorities.js";
 
 type Scheduled = Pick<InvocationData, "id" | "queue" | "priority" | "runAt">;
@@ -42,5 +42,22 @@ export async function routeAgain(
       const cls = precedence !== "asCalled" ? precedence : inv?.parentId ? "subInvocation" : "call";
       return routeRequestFor(inv ?? { id }, cls, notBefore);
     }),
+  );
+}
+
+/**
+ * Route the concurrency waiters a transition batch woke (moved to REROUTED in the same atomic
+ * step as the slot they got), each with its queue, priority and run-at time and the precedence
+ * of returned work. A routing lost to a crash is redone by recovery's pass over REROUTED work
+ * that is not queued.
+ */
+export async function routeWoken(
+  components: { broker: Broker; stateBackend: StateBackend },
+  results: readonly TransitionResult[],
+): Promise<void> {
+  await routeAgain(
+    components,
+    results.flatMap((r) => (r.ok ? (r.woken ?? []) : [])),
+    "returned",
   );
 }

@@ -11,7 +11,7 @@ import type {
   TransitionResult,
 } from "../../core/contract/index.js";
 import type { Logger } from "../../core/logger.js";
-import { routeAgain } from "../../core/routing.js";
+import { routeAgain, routeWoken } from "../../core/routing.js";
 import { CLAIMABLE_STATUSES, isFinal, type Status } from "../../core/status.js";
 import { SuspendExecution } from "../../core/suspend.js";
 import { withSpan } from "../../core/tracing.js";
@@ -290,7 +290,7 @@ export class InvocationExecutor {
         else await this.startClaimed(c.ids);
         return c.ids.length;
       }
-      await routeAgain(this.deps.components, woken(c.results), "returned");
+      await routeWoken(this.deps.components, c.results);
       if (this.stopped) {
         // Taken while a stop began: handed back at once (KILLED, REROUTED), as if never claimed.
         const taken = c.results.flatMap((r) =>
@@ -547,9 +547,4 @@ export class InvocationExecutor {
       },
     });
   }
-}
-
-/** Concurrency waiters a transition batch woke (moved to REROUTED): they must be routed. */
-function woken(results: readonly TransitionResult[]): string[] {
-  return results.flatMap((r) => (r.ok ? (r.woken ?? []) : []));
 }

@@ -53,41 +53,34 @@ local function chunked(cmd, key, args, width)
   end
 end
 
+-- Apply one kind of buffer: per key, the removals (value false) with `rem_cmd`, then the rest
+-- with `add_cmd`, its arguments per item in `order`: 'vk' (score, member), 'kv' (field, value)
+-- or 'k' (member).
+local function apply(buckets, order, add_cmd, rem_cmd)
+  for key, b in pairs(buckets) do
+    local add, rem = {}, {}
+    for k, v in pairs(b) do
+      if v == false then
+        rem[#rem + 1] = k
+      elseif order == 'vk' then
+        add[#add + 1] = v
+        add[#add + 1] = k
+      elseif order == 'kv' then
+        add[#add + 1] = k
+        add[#add + 1] = v
+      else
+        add[#add + 1] = k
+      end
+    end
+    if #rem > 0 then chunked(rem_cmd, key, rem, 1) end
+    if #add > 0 then chunked(add_cmd, key, add, order == 'k' and 1 or 2) end
+  end
+end
+
 local function flush()
-  for key, b in pairs(W_Z) do
-    local add, rem = {}, {}
-    for member, score in pairs(b) do
-      if score then
-        add[#add + 1] = score
-        add[#add + 1] = member
-      else
-        rem[#rem + 1] = member
-      end
-    end
-    if #rem > 0 then chunked('ZREM', key, rem, 1) end
-    if #add > 0 then chunked('ZADD', key, add, 2) end
-  end
-  for key, b in pairs(W_S) do
-    local add, rem = {}, {}
-    for member, present in pairs(b) do
-      if present then add[#add + 1] = member else rem[#rem + 1] = member end
-    end
-    if #rem > 0 then chunked('SREM', key, rem, 1) end
-    if #add > 0 then chunked('SADD', key, add, 1) end
-  end
-  for key, b in pairs(W_H) do
-    local set, del = {}, {}
-    for field, value in pairs(b) do
-      if value then
-        set[#set + 1] = field
-        set[#set + 1] = value
-      else
-        del[#del + 1] = field
-      end
-    end
-    if #del > 0 then chunked('HDEL', key, del, 1) end
-    if #set > 0 then chunked('HSET', key, set, 2) end
-  end
+  apply(W_Z, 'vk', 'ZADD', 'ZREM')
+  apply(W_S, 'k', 'SADD', 'SREM')
+  apply(W_H, 'kv', 'HSET', 'HDEL')
   for key, b in pairs(W_N) do
     for field, delta in pairs(b) do
       if delta ~= 0 and redis.call('HINCRBY', key, field, delta) <= 0 then
