@@ -18,6 +18,7 @@ import type {
   RunnerRecord,
   RunnerRegistry,
   ScopeUsage,
+  SettledRecord,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -67,6 +68,9 @@ export abstract class ComposedOrchestrator implements Orchestrator {
   }
   getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>> {
     return this.roles.statuses.getStatuses(ids);
+  }
+  getSettled(ids: readonly string[]): Promise<Map<string, SettledRecord>> {
+    return this.roles.statuses.getSettled(ids);
   }
   find(filter: InvocationFilter): Promise<StatusRecord[]> {
     return this.roles.statuses.find(filter);

@@ -1,6 +1,13 @@
 import { CorruptRecordError, InvocationNotFoundError, TaskFailedError, TimeoutError } from "../errors/index.js";
 import { currentExecution, currentRunnerId } from "./context.js";
-import type { HistoryEntry, Orchestrator, StateBackend, TriggerOrigin, ValueStore } from "./contract/index.js";
+import type {
+  HistoryEntry,
+  Orchestrator,
+  SettledRecord,
+  StateBackend,
+  TriggerOrigin,
+  ValueStore,
+} from "./contract/index.js";
 import { resolveValue } from "./large-values.js";
 import { cancelInvocation } from "./operations/cancel.js";
 import type { ResultWaiter } from "./result-waiter.js";
@@ -90,13 +97,13 @@ export class Invocation<R = unknown> {
     const pause = currentExecution()?.pause;
     try {
       pause?.waitStarted();
-      let rec: Awaited<typeof promise>;
+      let settled: Awaited<typeof promise>;
       try {
-        rec = await (timeout ? Promise.race([promise, timeout]) : promise);
+        settled = await (timeout ? Promise.race([promise, timeout]) : promise);
       } finally {
         await pause?.waitEnded();
       }
-      return (await finalOutcome(o, await this.access.values(), this.id, this.taskId, rec.status)) as R;
+      return (await finalOutcome(o, await this.access.values(), settled, this.taskId)) as R;
     } finally {
       if (timer) clearTimeout(timer);
     }
@@ -106,15 +113,17 @@ export class Invocation<R = unknown> {
 /**
  * The result of a final invocation, or its error thrown as TaskFailedError (a
  * CONCURRENCY_CONTROLLED_FINAL one stores a ConcurrencyControlledError saying why it did not run).
+ * The outcome is read only when the settled record does not carry it.
  */
 export async function finalOutcome(
   o: Pick<Orchestrator, "getOutcome">,
   values: ValueStore,
-  id: string,
+  settled: SettledRecord,
   taskId: string,
-  status: Status,
 ): Promise<unknown> {
-  const outcome = await o.getOutcome(id);
+  const { id, status } = settled.record;
+  if (settled.outcome instanceof Error) throw settled.outcome;
+  const outcome = settled.outcome === undefined ? await o.getOutcome(id) : settled.outcome;
   if ((status === "FAILED" || status === "CONCURRENCY_CONTROLLED_FINAL") && outcome?.kind === "error") {
     throw new TaskFailedError(id, taskId, outcome.error);
   }

@@ -1,10 +1,10 @@
 import { CorruptRecordError } from "../errors/index.js";
-import type { Orchestrator, StatusRecord } from "./contract/index.js";
+import type { Orchestrator, SettledRecord } from "./contract/index.js";
 import { FINAL_STATUSES, isFinal } from "./status.js";
 
 interface Waiter {
   id: string;
-  resolve: (rec: StatusRecord) => void;
+  resolve: (rec: SettledRecord) => void;
   reject: (err: unknown) => void;
 }
 
@@ -32,9 +32,13 @@ export class ResultWaiter {
 
   constructor(private readonly orchestrator: Orchestrator) {}
 
-  wait(id: string): { promise: Promise<StatusRecord>; cancel: () => void } {
+  /**
+   * Resolves with the final record, and its outcome when the read that saw it final carried it
+   * (with few waiters, each turn reads statuses and final outcomes together).
+   */
+  wait(id: string): { promise: Promise<SettledRecord>; cancel: () => void } {
     let waiter!: Waiter;
-    const promise = new Promise<StatusRecord>((resolve, reject) => {
+    const promise = new Promise<SettledRecord>((resolve, reject) => {
       waiter = { id, resolve, reject };
     });
     const set = this.waiters.get(id) ?? new Set<Waiter>();
@@ -50,11 +54,12 @@ export class ResultWaiter {
     };
   }
 
-  private settle(rec: StatusRecord): boolean {
+  private settle(settled: SettledRecord): boolean {
+    const rec = settled.record;
     const set = this.waiters.get(rec.id);
     if (!set || !isFinal(rec.status)) return false;
     this.waiters.delete(rec.id);
-    for (const w of set) w.resolve(rec);
+    for (const w of set) w.resolve(settled);
     return true;
   }
 
@@ -63,14 +68,16 @@ export class ResultWaiter {
     lastFull: number,
   ): Promise<{ progressed: boolean; since: number; full: boolean }> {
     const full = this.waiters.size <= FULL_CHECK_LIMIT || since === null || Date.now() - lastFull > FULL_CHECK_EVERY_MS;
-    const records = full
-      ? [...(await this.orchestrator.getStatuses([...this.waiters.keys()])).values()]
-      : await this.orchestrator.find({ statuses: FINAL_STATUSES, updatedAfter: since - WINDOW_SLACK_MS });
+    const records: SettledRecord[] = full
+      ? [...(await this.orchestrator.getSettled([...this.waiters.keys()])).values()]
+      : (await this.orchestrator.find({ statuses: FINAL_STATUSES, updatedAfter: since - WINDOW_SLACK_MS })).map(
+          (record) => ({ record }),
+        );
     let progressed = false;
     let newest = since ?? 0;
-    for (const rec of records) {
-      if (this.settle(rec)) progressed = true;
-      if (isFinal(rec.status)) newest = Math.max(newest, rec.updatedAt);
+    for (const s of records) {
+      if (this.settle(s)) progressed = true;
+      if (isFinal(s.record.status)) newest = Math.max(newest, s.record.updatedAt);
     }
     return { progressed, since: newest || Date.now(), full };
   }

@@ -16,7 +16,7 @@ const MAX_CHILD_RECHECK_MS = 30_000;
 
 /** What a workflow execution needs, given by the app. */
 export interface WorkflowDeps {
-  orchestrator: Pick<Orchestrator, "recordStep" | "workflowData" | "getStatuses" | "getOutcome">;
+  orchestrator: Pick<Orchestrator, "recordStep" | "workflowData" | "getSettled" | "getOutcome">;
   values: ValueStore;
   invocationId: string;
   workflowId: string;
@@ -76,11 +76,9 @@ export class WorkflowContext {
       await this.deps.registerChild(task.id, args, childId);
       await this.record(n, "run", task.id, JSON.stringify(childId));
     }
-    const status = (await this.deps.orchestrator.getStatuses([childId])).get(childId)?.status;
-    if (status && isFinal(status)) {
-      return (await finalOutcome(this.deps.orchestrator, this.deps.values, childId, task.id, status)) as Awaited<
-        ReturnType<F>
-      >;
+    const child = (await this.deps.orchestrator.getSettled([childId])).get(childId);
+    if (child && isFinal(child.record.status)) {
+      return (await finalOutcome(this.deps.orchestrator, this.deps.values, child, task.id)) as Awaited<ReturnType<F>>;
     }
     const since = rec?.at ?? Date.now();
     const recheck = Math.min(MAX_CHILD_RECHECK_MS, Math.max(1000, Date.now() - since));

@@ -32,6 +32,8 @@ interface Corrupter {
   breakStatus(id: string): Promise<void>;
   /** Make the stored result of a SUCCESS invocation undecodable. */
   breakResult(id: string): Promise<void>;
+  /** Make the outcome row of `id` unreadable (SQL: an error that is not JSON; Redis: an unknown kind). */
+  breakOutcome(id: string): Promise<void>;
   /** Give the first history entry of `id` an unknown status. */
   breakHistory(id: string): Promise<void>;
   /** Queue a broker message naming no invocation. */
@@ -103,6 +105,13 @@ function scenarios(
         expect((err as CorruptRecordError).message).toContain(bad.id);
         expect(await bad.status()).toBe("SUCCESS");
         expect(await other.result({ timeoutMs: 20_000 })).toBe("untouched");
+        // Read in the same turn as a sound one: the bad row fails its own caller only.
+        await raw.breakOutcome(bad.id);
+        const [badRow, sound] = await Promise.allSettled([bad.result(), other.result()]);
+        if (badRow.status !== "rejected") throw new Error(`expected a rejection, got ${String(badRow.value)}`);
+        expect(badRow.reason).toBeInstanceOf(CorruptRecordError);
+        expect((badRow.reason as Error).message).toContain(bad.id);
+        expect(sound).toEqual({ status: "fulfilled", value: "untouched" });
       } finally {
         await runner.stop();
       }
@@ -166,6 +175,9 @@ function scenarios(
         async breakResult(id) {
           db.prepare(`UPDATE ${p}outcomes SET value = '{oops' WHERE id = ?`).run(id);
         },
+        async breakOutcome(id) {
+          db.prepare(`UPDATE ${p}outcomes SET kind = 'error', value = '{oops' WHERE id = ?`).run(id);
+        },
         async breakHistory(id) {
           db.prepare(`UPDATE ${p}history SET status = 'BOGUS' WHERE invocation_id = ? AND seq = 1`).run(id);
         },
@@ -206,6 +218,10 @@ await forServer("postgres", "corrupt rows (postgres)", () => {
           await ready;
           await client.query(`UPDATE ${s}.outcomes SET value = '{oops' WHERE id = $1`, [id]);
         },
+        async breakOutcome(id) {
+          await ready;
+          await client.query(`UPDATE ${s}.outcomes SET kind = 'error', value = '{oops' WHERE id = $1`, [id]);
+        },
         async breakHistory(id) {
           await ready;
           await client.query(`UPDATE ${s}.history SET status = 'BOGUS' WHERE invocation_id = $1 AND seq = 1`, [id]);
@@ -244,6 +260,9 @@ await forServer("redis", "corrupt rows (redis)", () => {
         },
         async breakResult(id) {
           await client.hset(`nenc:{${appId}}:o:out:${id}`, "value", "{oops");
+        },
+        async breakOutcome(id) {
+          await client.hset(`nenc:{${appId}}:o:out:${id}`, "kind", "bogus");
         },
         async breakHistory(id) {
           const key = `nenc:{${appId}}:o:hist:${id}`;

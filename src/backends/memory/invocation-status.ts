@@ -6,6 +6,7 @@ import type {
   NewInvocation,
   Outcome,
   RegisterResult,
+  SettledRecord,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -13,6 +14,7 @@ import type {
 } from "../../core/contract/index.js";
 import { decideTransition, SLOT_HOLDING_STATUSES } from "../../core/status.js";
 import { applyChained, landed } from "../../core/transition-chain.js";
+import { readSettled } from "../settled.js";
 import { oldestWaiter, registrationHolder, slotHolders } from "./concurrency.js";
 import type { MemoryStore } from "./store.js";
 
@@ -138,6 +140,10 @@ export class MemInvocationStatus implements InvocationStatusStore {
       if (row) out.set(id, { ...row });
     }
     return out;
+  }
+
+  getSettled(ids: readonly string[]): Promise<Map<string, SettledRecord>> {
+    return readSettled(this, ids);
   }
 
   async find(filter: InvocationFilter): Promise<StatusRecord[]> {

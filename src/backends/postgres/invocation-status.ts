@@ -14,6 +14,7 @@ import type {
   NewInvocation,
   Outcome,
   RegisterResult,
+  SettledRecord,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -30,6 +31,7 @@ import {
 import { chainedResult, followUpOf, landed } from "../../core/transition-chain.js";
 import { CorruptRecordError } from "../../errors/index.js";
 import { outcomeText } from "../outcome-text.js";
+import { settled } from "../settled.js";
 import { toHistoryEntry, toOutcome, toStatusRecord } from "../sql-rows.js";
 import { type CasParams, casParams, casStatement, casValues } from "./cas-statement.js";
 import type { PostgresHandle, Queryable } from "./pool.js";
@@ -383,6 +385,22 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     return out;
   }
 
+  /** One query: the status rows joined with their outcomes. */
+  async getSettled(ids: readonly string[]): Promise<Map<string, SettledRecord>> {
+    const out = new Map<string, SettledRecord>();
+    if (ids.length === 0) return out;
+    for (const row of await this.h.query<Row>("getSettled", this.sql.getSettled, [[...ids]])) {
+      const record = toStatusRecord(row);
+      out.set(
+        record.id,
+        settled(record, () =>
+          row.outcome_kind === null ? null : toOutcome(record.id, { kind: row.outcome_kind, value: row.outcome_value }),
+        ),
+      );
+    }
+    return out;
+  }
+
   async find(filter: InvocationFilter): Promise<StatusRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -527,6 +545,8 @@ function statusSql(s: string) {
       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, value = excluded.value`,
     getOutcomes: `SELECT id, kind, value FROM ${s}.outcomes WHERE id = ANY($1::text[])`,
     getMany: `SELECT * FROM ${s}.status WHERE id = ANY($1::text[])`,
+    getSettled: `SELECT s.*, o.kind AS outcome_kind, o.value AS outcome_value
+      FROM ${s}.status s LEFT JOIN ${s}.outcomes o ON o.id = s.id WHERE s.id = ANY($1::text[])`,
     history: `SELECT * FROM ${s}.history WHERE invocation_id = $1 ORDER BY seq`,
     historyBetween: `SELECT * FROM ${s}.history WHERE at >= $1 AND at < $2 ORDER BY at, seq LIMIT $3`,
     counts: `SELECT task_id, status, count(*)::int AS n FROM ${s}.status GROUP BY task_id, status`,

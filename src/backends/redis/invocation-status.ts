@@ -6,6 +6,7 @@ import type {
   NewInvocation,
   Outcome,
   RegisterResult,
+  SettledRecord,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -14,6 +15,7 @@ import type {
 import { isStatus, type Status, type TransitionRefusal } from "../../core/status.js";
 import { BackendError, CorruptRecordError } from "../../errors/index.js";
 import { outcomeText } from "../outcome-text.js";
+import { settled } from "../settled.js";
 import { decodeHistory, decodeOutcome, decodeStatus, STATUS_FIELDS } from "./codec.js";
 import type { RedisConnection } from "./connection.js";
 import { values } from "./pipeline.js";
@@ -130,6 +132,28 @@ export class RedisInvocationStatus implements InvocationStatusStore {
     ids.forEach((id, i) => {
       const rec = decodeStatus(id, rows[i] ?? []);
       if (rec) out.set(id, rec);
+    });
+    return out;
+  }
+
+  /** One pipeline: each id's status fields and outcome fields (a non-final one has none). */
+  async getSettled(ids: readonly string[]): Promise<Map<string, SettledRecord>> {
+    const out = new Map<string, SettledRecord>();
+    if (ids.length === 0) return out;
+    const pipe = this.cmd.pipeline();
+    for (const id of ids) {
+      pipe.hmget(`${this.p}inv:${id}`, ...STATUS_FIELDS);
+      pipe.hmget(`${this.p}out:${id}`, "kind", "value");
+    }
+    const rows = values<(string | null)[]>(await pipe.exec());
+    ids.forEach((id, i) => {
+      const record = decodeStatus(id, rows[2 * i] ?? []);
+      const [kind, value] = rows[2 * i + 1] ?? [];
+      if (record)
+        out.set(
+          id,
+          settled(record, () => decodeOutcome(id, kind ?? undefined, value ?? undefined)),
+        );
     });
     return out;
   }

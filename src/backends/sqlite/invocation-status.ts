@@ -14,6 +14,7 @@ import type {
   NewInvocation,
   Outcome,
   RegisterResult,
+  SettledRecord,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -22,6 +23,7 @@ import type {
 import { decideTransition, FINAL_STATUSES, isStatus, SLOT_HOLDING_STATUSES, type Status } from "../../core/status.js";
 import { applyChained } from "../../core/transition-chain.js";
 import { outcomeText } from "../outcome-text.js";
+import { readSettled } from "../settled.js";
 import { toHistoryEntry, toOutcome, toStatusRecord } from "../sql-rows.js";
 import type { SqliteDatabase } from "./database.js";
 
@@ -177,6 +179,10 @@ export class SQLiteInvocationStatus implements InvocationStatusStore {
       out.set(rec.id, rec);
     }
     return out;
+  }
+
+  getSettled(ids: readonly string[]): Promise<Map<string, SettledRecord>> {
+    return readSettled(this, ids);
   }
 
   async find(filter: InvocationFilter): Promise<StatusRecord[]> {

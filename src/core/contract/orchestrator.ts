@@ -9,6 +9,7 @@ import type {
   RunnerContext,
   RunnerRecord,
   ScopeUsage,
+  SettledRecord,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -39,6 +40,11 @@ export interface InvocationStatusStore {
    */
   transition(requests: readonly TransitionRequest[]): Promise<TransitionResult[]>;
   getStatuses(ids: readonly string[]): Promise<Map<string, StatusRecord>>;
+  /**
+   * The status records of `ids` (those recorded), each final one with its outcome, in one read
+   * where the engine allows: a caller holds its result one round trip after the completion.
+   */
+  getSettled(ids: readonly string[]): Promise<Map<string, SettledRecord>>;
   find(filter: InvocationFilter): Promise<StatusRecord[]>;
   /** Invocation counts by task and status (monitor, metrics). */
   countByStatus(): Promise<StatusCount[]>;

@@ -148,6 +148,16 @@ export interface HistoryEntry {
 
 export type Outcome = { kind: "result"; value: string } | { kind: "error"; error: SerializedError };
 
+/**
+ * A status record and, when it is final, its outcome: what a caller awaiting a result needs.
+ * `outcome` is null when none is stored and a CorruptRecordError when its row cannot be read
+ * (that fails the one caller, not the others read with it); absent for a non-final record.
+ */
+export interface SettledRecord {
+  record: StatusRecord;
+  outcome?: Outcome | null | Error;
+}
+
 export interface TransitionRequest {
   id: string;
   to: Status;
