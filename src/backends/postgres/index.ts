@@ -1,5 +1,6 @@
 import type { EngineModule } from "../engine.js";
 import { PostgresBroker } from "./broker.js";
+import { PostgresClaimer } from "./claimer.js";
 import { PostgresOrchestrator } from "./orchestrator.js";
 import { PostgresHandle } from "./pool.js";
 import { PostgresRegistrar } from "./registrar.js";
@@ -13,5 +14,13 @@ export const engine: EngineModule = {
   registrar: ({ broker, stateBackend }) =>
     broker instanceof PostgresBroker && stateBackend instanceof PostgresStateBackend && broker.h === stateBackend.h
       ? new PostgresRegistrar(stateBackend.h)
+      : undefined,
+  claimer: ({ orchestrator, broker, stateBackend }) =>
+    orchestrator instanceof PostgresOrchestrator &&
+    broker instanceof PostgresBroker &&
+    stateBackend instanceof PostgresStateBackend &&
+    orchestrator.h === broker.h &&
+    broker.h === stateBackend.h
+      ? new PostgresClaimer(stateBackend.h, orchestrator)
       : undefined,
 };

@@ -20,7 +20,7 @@ export const POSTGRES_CAPABILITIES: BackendCapabilities = {
 export class PostgresOrchestrator extends ComposedOrchestrator {
   readonly capabilities = POSTGRES_CAPABILITIES;
 
-  constructor(private readonly h: PostgresHandle) {
+  constructor(readonly h: PostgresHandle) {
     super({
       statuses: new PostgresInvocationStatus(h),
       concurrency: new PostgresConcurrency(h),

@@ -1,0 +1,130 @@
+import type {
+  AtomicClaimer,
+  ClaimedStart,
+  InvocationData,
+  Orchestrator,
+  TransitionRequest,
+  TransitionResult,
+} from "../../core/contract/index.js";
+import { STATUSES, type Status } from "../../core/status.js";
+import { landed } from "../../core/transition-chain.js";
+import { CorruptRecordError } from "../../errors/index.js";
+import { toInvocationData, toStatusRecord } from "../sql-rows.js";
+import { casParams } from "./cas-statement.js";
+import type { PostgresHandle } from "./pool.js";
+
+type Row = Record<string, unknown>;
+
+/**
+ * Claim and start by one statement (one round trip, one commit): the queue rows taken
+ * (`FOR UPDATE SKIP LOCKED`), the claim of each as a compare-and-set to PENDING then RUNNING
+ * (STATUS_TABLE's rule as parameters, as in cas-statement.ts) with its two history rows, and
+ * the data of what started. Before it a claim took two round trips in sequence (the broker's
+ * claim, then the transition with the data read beside it).
+ *
+ * What the statement does not write (an invocation with a running scope, a claim the table
+ * refuses, an id queued twice) goes through Orchestrator.transition, which decides it and says
+ * why; a batch with a status row nenc cannot read writes nothing here and reports `results:
+ * null` (the runner claims its ids one by one).
+ */
+export class PostgresClaimer implements AtomicClaimer {
+  private readonly text: string;
+  private readonly dataText: string;
+
+  constructor(
+    private readonly h: PostgresHandle,
+    private readonly statuses: Pick<Orchestrator, "transition">,
+  ) {
+    const s = h.s;
+    const known = STATUSES.map((st) => `'${st}'`).join(", ");
+    this.text = `WITH c AS (
+        DELETE FROM ${s}.queue WHERE seq IN (
+          SELECT seq FROM ${s}.queue WHERE available_at <= ${s}.now_ms()
+            AND ($2::text[] IS NULL OR queue = ANY($2::text[]))
+          ORDER BY priority DESC, seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, seq, priority),
+      cur AS (
+        SELECT st.id, st.status AS from_status, st.token AS from_token
+        FROM ${s}.status st JOIN (SELECT DISTINCT id FROM c) ids ON ids.id = st.id
+        WHERE st.run_scope IS NULL
+          AND st.status = ANY(string_to_array($3, ','))
+          AND NOT EXISTS (SELECT 1 FROM ${s}.status x WHERE x.id IN (SELECT id FROM c) AND x.status NOT IN (${known}))
+        FOR UPDATE OF st),
+      u AS (
+        UPDATE ${s}.status st SET status = 'RUNNING', owner_id = $4, token = st.token + 1,
+          attempts = st.attempts + 1, updated_at = ${s}.now_ms(), history_len = st.history_len + 2
+        FROM cur WHERE st.id = cur.id AND st.status = cur.from_status AND st.token = cur.from_token
+        RETURNING st.*, cur.from_status),
+      h AS (INSERT INTO ${s}.history (invocation_id, seq, status, owner_id, token, actor_id, at, note)
+        SELECT u.id, u.history_len - 2 + k.n, k.status, u.owner_id, u.token, $4, u.updated_at, NULL
+        FROM u CROSS JOIN (VALUES (1, 'PENDING'), (2, 'RUNNING')) AS k(n, status))
+      SELECT c.id AS claimed_id, c.seq AS claimed_seq, c.priority AS claimed_priority, u.*, to_jsonb(d) AS data
+      FROM c LEFT JOIN u ON u.id = c.id LEFT JOIN ${s}.invocations d ON d.id = u.id`;
+    this.dataText = `SELECT * FROM ${s}.invocations WHERE id = ANY($1::text[])`;
+  }
+
+  async claimAndStart(
+    max: number,
+    queues: readonly string[],
+    runnerId: string,
+    expectFrom: readonly Status[],
+  ): Promise<ClaimedStart> {
+    const data = new Map<string, InvocationData>();
+    if (max <= 0) return { ids: [], results: [], data };
+    const claim = (id: string): TransitionRequest => ({ id, to: "PENDING", andThen: "RUNNING", runnerId, expectFrom });
+    const rule = casParams(claim(""));
+    // PENDING acquires, RUNNING keeps: what the statement writes. Were the table to say otherwise,
+    // nothing is written here and every claim is decided by transition().
+    const free = rule?.effect === "acquire" && rule.then === "RUNNING" ? rule.free : "";
+    const rows = await this.h.query<Row>("claimAndStart", this.text, [
+      Math.floor(max),
+      queues.length > 0 ? [...queues] : null,
+      free,
+      runnerId,
+    ]);
+    // RETURNING has no order of its own: restore the queue order.
+    rows.sort(
+      (a, b) =>
+        Number(b.claimed_priority) - Number(a.claimed_priority) || Number(a.claimed_seq) - Number(b.claimed_seq),
+    );
+    const ids = rows.map((r) => String(r.claimed_id));
+    const results: Array<TransitionResult | undefined> = [];
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const id = String(row.claimed_id);
+      const written = row.id !== null && row.id !== undefined && !seen.has(id);
+      seen.add(id);
+      results.push(written ? landed(row.from_status as Status, toStatusRecord(row)) : undefined);
+      if (written && row.data) readData(data, id, row.data as Row);
+    }
+    const rest = ids.flatMap((_, i) => (results[i] === undefined ? [i] : []));
+    if (rest.length > 0) {
+      let decided: TransitionResult[];
+      try {
+        decided = await this.statuses.transition(rest.map((i) => claim(ids[i] as string)));
+      } catch (err) {
+        if (!(err instanceof CorruptRecordError)) throw err;
+        return { ids, results: null, data };
+      }
+      rest.forEach((i, k) => {
+        results[i] = decided[k];
+      });
+      const started = decided.flatMap((r) => (r.ok && r.to === "RUNNING" ? [r.id] : []));
+      if (started.length > 0) {
+        for (const row of await this.h.query<Row>("getInvocations", this.dataText, [started])) {
+          readData(data, String(row.id), row);
+        }
+      }
+    }
+    return { ids, results: results as TransitionResult[], data };
+  }
+}
+
+/** An unreadable data row is left out: the runner fails that invocation with the data read's error. */
+function readData(data: Map<string, InvocationData>, id: string, row: Row): void {
+  try {
+    data.set(id, toInvocationData(row));
+  } catch {
+    // left out
+  }
+}
