@@ -189,8 +189,10 @@ export class SQLiteInvocationStatus implements InvocationStatusStore {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.statuses) {
-      where.push("status IN (SELECT value FROM json_each(?))");
-      params.push(JSON.stringify(filter.statuses));
+      // One placeholder per status, not json_each: the planner then uses the status index
+      // (with json_each and ANALYZE statistics it scanned the whole table: 110 ms at 1,000,000 rows).
+      where.push(filter.statuses.length > 0 ? `status IN (${filter.statuses.map(() => "?").join(", ")})` : "0");
+      params.push(...filter.statuses);
     }
     if (filter.taskId !== undefined) {
       where.push("task_id = ?");
