@@ -16,6 +16,34 @@ interface Ctx {
 }
 
 export function findCases({ test, components, registered, run }: Ctx): void {
+  test("a page of find by status is not emptied by invocations moving on while it reads", async () => {
+    const c = components();
+    const moving = await registered(600);
+    // Registered last, never touched: every page of REGISTERED has at least one of these.
+    const staying = await registered(3);
+    const claims = (async () => {
+      for (let i = 0; i < moving.length; i += 20) {
+        await c.orchestrator.transition(
+          moving.slice(i, i + 20).map((m) => ({ id: m.id, to: "PENDING" as const, runnerId: "r1" })),
+        );
+      }
+    })();
+    let pages = 0;
+    let done = false;
+    void claims.finally(() => {
+      done = true;
+    });
+    while (!done || pages < 20) {
+      const page = await c.orchestrator.find({ statuses: ["REGISTERED"], limit: 1 });
+      expect(page).toHaveLength(1);
+      pages++;
+    }
+    await claims;
+    expect((await c.orchestrator.find({ statuses: ["REGISTERED"], limit: 10 })).map((r) => r.id).sort()).toEqual(
+      staying.map((s) => s.id).sort(),
+    );
+  });
+
   test("findInvocations: by task, status, workflow, parent and since; newest first; bounded by limit", async () => {
     const c = components();
     const t0 = Date.now() - 10_000;

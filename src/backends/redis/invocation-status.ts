@@ -185,26 +185,43 @@ export class RedisInvocationStatus implements InvocationStatusStore {
           ? filter.statuses.map((s) => `${this.p}by-status:${s}`)
           : [`${this.p}by-task:${filter.taskId}`];
       const paged = filter.limit !== undefined && (filter.statuses === undefined || filter.taskId === undefined);
-      const take = offset + (filter.limit ?? 0);
+      if (paged) return this.findPage(filter, sets, min, max, desc, offset);
       const pipe = this.cmd.pipeline();
-      for (const key of sets) {
-        if (paged && desc) pipe.zrevrangebyscore(key, max, min, "LIMIT", 0, take);
-        else if (paged) pipe.zrangebyscore(key, min, max, "LIMIT", 0, take);
-        else pipe.zrangebyscore(key, min, max);
-      }
+      for (const key of sets) pipe.zrangebyscore(key, min, max);
       ids = [...new Set(values<string[]>(await pipe.exec()).flat())];
     }
-    const recs = [...(await this.getStatuses(ids)).values()].filter(
-      (r) =>
-        (filter.statuses === undefined || filter.statuses.includes(r.status)) &&
-        (filter.taskId === undefined || r.taskId === filter.taskId) &&
-        (filter.ownerId === undefined || r.ownerId === filter.ownerId) &&
-        (filter.updatedBefore === undefined || r.updatedAt < filter.updatedBefore) &&
-        (filter.updatedAfter === undefined || r.updatedAt >= filter.updatedAfter),
-    );
-    const dir = desc ? -1 : 1;
-    recs.sort((a, b) => dir * (a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
-    return recs.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
+    const recs = [...(await this.getStatuses(ids)).values()].filter((r) => matches(r, filter));
+    return sortPage(recs, filter, offset);
+  }
+
+  /**
+   * A bounded page read by one script (find-page.lua): the first offset + limit members of each
+   * set and their rows, atomically, so an invocation that moved on cannot empty the page.
+   */
+  private async findPage(
+    filter: InvocationFilter,
+    sets: readonly string[],
+    min: number | string,
+    max: number | string,
+    desc: boolean,
+    offset: number,
+  ): Promise<StatusRecord[]> {
+    const take = offset + (filter.limit ?? 0);
+    const reply = (await scripts().findPage.run(this.cmd, [
+      this.p,
+      min,
+      max,
+      desc ? "1" : "0",
+      take,
+      ...sets,
+    ])) as Array<string | (string | null)[]>;
+    const recs: StatusRecord[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      const id = String(reply[i]);
+      const rec = decodeStatus(id, reply[i + 1] as (string | null)[]);
+      if (rec && matches(rec, filter)) recs.push(rec);
+    }
+    return sortPage(recs, filter, offset);
   }
 
   async countByStatus(): Promise<StatusCount[]> {
@@ -248,4 +265,21 @@ export class RedisInvocationStatus implements InvocationStatusStore {
   async history(id: string): Promise<HistoryEntry[]> {
     return (await this.cmd.lrange(`${this.p}hist:${id}`, 0, -1)).map((raw) => decodeHistory(id, raw));
   }
+}
+
+function matches(r: StatusRecord, filter: InvocationFilter): boolean {
+  return (
+    (filter.statuses === undefined || filter.statuses.includes(r.status)) &&
+    (filter.taskId === undefined || r.taskId === filter.taskId) &&
+    (filter.ownerId === undefined || r.ownerId === filter.ownerId) &&
+    (filter.updatedBefore === undefined || r.updatedAt < filter.updatedBefore) &&
+    (filter.updatedAfter === undefined || r.updatedAt >= filter.updatedAfter)
+  );
+}
+
+/** By update time (then id), in the filter's order, from `offset`, at most `limit`. */
+function sortPage(recs: StatusRecord[], filter: InvocationFilter, offset: number): StatusRecord[] {
+  const dir = filter.order === "desc" ? -1 : 1;
+  recs.sort((a, b) => dir * (a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  return recs.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
 }
