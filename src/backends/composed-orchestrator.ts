@@ -19,6 +19,7 @@ import type {
   RunnerRegistry,
   ScopeUsage,
   SettledRecord,
+  Settlement,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -161,5 +162,8 @@ export abstract class ComposedOrchestrator implements Orchestrator {
 
   waitForChange(ids: readonly string[], timeoutMs: number): Promise<void> {
     return this.roles.changes.waitForChange(ids, timeoutMs);
+  }
+  onSettled(listener: (settled: Settlement) => void): (() => void) | null {
+    return this.roles.changes.onSettled(listener);
   }
 }

@@ -1,16 +1,9 @@
 import { CorruptRecordError, InvocationNotFoundError, TaskFailedError, TimeoutError } from "../errors/index.js";
 import { currentExecution, currentRunnerId } from "./context.js";
-import type {
-  HistoryEntry,
-  Orchestrator,
-  SettledRecord,
-  StateBackend,
-  TriggerOrigin,
-  ValueStore,
-} from "./contract/index.js";
+import type { HistoryEntry, Orchestrator, StateBackend, TriggerOrigin, ValueStore } from "./contract/index.js";
 import { resolveValue } from "./large-values.js";
 import { cancelInvocation } from "./operations/cancel.js";
-import type { ResultWaiter } from "./result-waiter.js";
+import type { FinalState, ResultWaiter } from "./result-waiter.js";
 import { decode } from "./serialization.js";
 import type { Status } from "./status.js";
 
@@ -118,7 +111,7 @@ export class Invocation<R = unknown> {
 export async function finalOutcome(
   o: Pick<Orchestrator, "getOutcome">,
   values: ValueStore,
-  settled: SettledRecord,
+  settled: FinalState,
   taskId: string,
 ): Promise<unknown> {
   const { id, status } = settled.record;

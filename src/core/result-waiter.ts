@@ -1,10 +1,16 @@
 import { CorruptRecordError } from "../errors/index.js";
-import type { Orchestrator, SettledRecord } from "./contract/index.js";
+import type { Orchestrator, SettledRecord, StatusRecord } from "./contract/index.js";
 import { FINAL_STATUSES, isFinal } from "./status.js";
+
+/** What a waiter learns: the final status and, when the read or announcement carried it, the outcome. */
+export interface FinalState {
+  record: Pick<StatusRecord, "id" | "status">;
+  outcome?: SettledRecord["outcome"];
+}
 
 interface Waiter {
   id: string;
-  resolve: (rec: SettledRecord) => void;
+  resolve: (rec: FinalState) => void;
   reject: (err: unknown) => void;
 }
 
@@ -36,9 +42,9 @@ export class ResultWaiter {
    * Resolves with the final record, and its outcome when the read that saw it final carried it
    * (with few waiters, each turn reads statuses and final outcomes together).
    */
-  wait(id: string): { promise: Promise<SettledRecord>; cancel: () => void } {
+  wait(id: string): { promise: Promise<FinalState>; cancel: () => void } {
     let waiter!: Waiter;
-    const promise = new Promise<SettledRecord>((resolve, reject) => {
+    const promise = new Promise<FinalState>((resolve, reject) => {
       waiter = { id, resolve, reject };
     });
     const set = this.waiters.get(id) ?? new Set<Waiter>();
@@ -54,7 +60,7 @@ export class ResultWaiter {
     };
   }
 
-  private settle(settled: SettledRecord): boolean {
+  private settle(settled: FinalState): boolean {
     const rec = settled.record;
     const set = this.waiters.get(rec.id);
     if (!set || !isFinal(rec.status)) return false;
@@ -84,6 +90,10 @@ export class ResultWaiter {
 
   private async loop(): Promise<void> {
     this.running = true;
+    // Engines that announce final statuses with their outcomes settle waiters without a read.
+    const unsubscribe = this.orchestrator.onSettled(({ id, status, outcome }) => {
+      this.settle({ record: { id, status }, outcome });
+    });
     let idle = 5;
     let since: number | null = null;
     let lastFull = 0;
@@ -121,6 +131,7 @@ export class ResultWaiter {
         await changed;
       }
     } finally {
+      unsubscribe?.();
       this.running = false;
     }
   }

@@ -5,7 +5,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Components, NewInvocation, Outcome, TransitionResult } from "../../src/core/contract/index.js";
+import type {
+  Components,
+  NewInvocation,
+  Outcome,
+  Settlement,
+  TransitionResult,
+} from "../../src/core/contract/index.js";
 import { CLAIMABLE_STATUSES } from "../../src/core/status.js";
 import { concurrencyCases } from "./concurrency.case.js";
 import { findCases } from "./find.case.js";
@@ -149,6 +155,32 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect(m.get(d!.id)?.record.status).toBe("REGISTERED");
       expect(m.get(d!.id)?.outcome).toBeUndefined();
       expect(m.get(a!.id)?.record).toEqual((await c.orchestrator.getStatuses([a!.id])).get(a!.id));
+    });
+
+    test("onSettled: final statuses announced with small outcomes, as written; null where the engine does not", async () => {
+      const heard: Settlement[] = [];
+      const stop = c.orchestrator.onSettled((s) => heard.push(s));
+      if (stop === null) {
+        // Memory, SQLite and PostgreSQL waiters read final outcomes (getSettled) instead.
+        expect(opts.name === "memory" || opts.name === "sqlite" || opts.name === "postgres").toBe(true);
+        return;
+      }
+      try {
+        const [small, big, failed] = await registered(3);
+        const end = async (id: string, to: "SUCCESS" | "FAILED", outcome: Outcome) =>
+          ok((await c.orchestrator.transition([{ id, to, runnerId: "r1", token: await run(id, "r1"), outcome }]))[0]);
+        await end(small!.id, "SUCCESS", { kind: "result", value: '{"a":"x\\ty"}' });
+        await end(big!.id, "SUCCESS", { kind: "result", value: JSON.stringify("x".repeat(5000)) });
+        const error = { name: "Error", message: "boom" };
+        await end(failed!.id, "FAILED", { kind: "error", error });
+        await expect.poll(() => heard.length, { timeout: 5000 }).toBe(2);
+        expect(heard).toEqual([
+          { id: small!.id, status: "SUCCESS", outcome: { kind: "result", value: '{"a":"x\\ty"}' } },
+          { id: failed!.id, status: "FAILED", outcome: { kind: "error", error } },
+        ]);
+      } finally {
+        stop();
+      }
     });
 
     test("a transition not in the table is refused and writes no history", async () => {

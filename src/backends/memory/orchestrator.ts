@@ -28,7 +28,10 @@ export class MemOrchestrator extends ComposedOrchestrator {
       triggers: new MemTriggerState(store),
       workflows: new MemWorkflows(store),
       liveness: NO_SESSIONS,
-      changes: { waitForChange: (_ids, timeoutMs) => waitForEvent(store.events, "change", timeoutMs) },
+      changes: {
+        waitForChange: (_ids, timeoutMs) => waitForEvent(store.events, "change", timeoutMs),
+        onSettled: () => null,
+      },
     });
   }
 

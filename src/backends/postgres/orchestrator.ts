@@ -30,7 +30,7 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
       triggers: new PostgresTriggerState(h),
       workflows: new PostgresWorkflows(h),
       liveness: new PostgresLiveness(h),
-      changes: { waitForChange: (_ids, timeoutMs) => h.wait("change", timeoutMs) },
+      changes: { waitForChange: (_ids, timeoutMs) => h.wait("change", timeoutMs), onSettled: () => null },
     });
   }
 

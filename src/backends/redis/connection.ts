@@ -157,6 +157,12 @@ export class RedisConnection {
     return { woken, cancel };
   }
 
+  /** Call `fn` with every message on `channel` until the returned function is called. */
+  subscribe(channel: string, fn: (message: string) => void): () => void {
+    this.events.on(channel, fn);
+    return () => this.events.off(channel, fn);
+  }
+
   /** Resolve on the next message on `channel` that `accept` takes, or after `timeoutMs`. */
   async waitFor(channel: string, timeoutMs: number, accept?: (message: string) => boolean): Promise<void> {
     const { woken, cancel } = this.listen(channel, accept);

@@ -1,6 +1,7 @@
 import type { NencConfig } from "../../config/schema.js";
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
+import { changedIds, settlements } from "./change-message.js";
 import { RedisConcurrency } from "./concurrency.js";
 import type { RedisConnection } from "./connection.js";
 import { RedisInvocationStatus } from "./invocation-status.js";
@@ -44,9 +45,13 @@ export class RedisOrchestrator extends ComposedOrchestrator {
           if (ids.length === 0) return conn.waitFor(conn.keys.changeChannel, timeoutMs);
           const want = new Set(ids);
           return conn.waitFor(conn.keys.changeChannel, timeoutMs, (message) =>
-            message.split("\n").some((id) => want.has(id)),
+            changedIds(message).some((id) => want.has(id)),
           );
         },
+        onSettled: (listener) =>
+          conn.subscribe(conn.keys.changeChannel, (message) => {
+            for (const s of settlements(message)) listener(s);
+          }),
       },
     });
     this.p = p;

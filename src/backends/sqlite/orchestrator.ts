@@ -33,7 +33,7 @@ export class SQLiteOrchestrator extends ComposedOrchestrator {
       triggers: new SQLiteTriggerState(handle.db, p),
       workflows: new SQLiteWorkflows(handle, p),
       liveness: NO_SESSIONS, // one host: the recovery pass checks same-host processes itself
-      changes: { waitForChange: (_ids, timeoutMs) => handle.waitForChange(timeoutMs) },
+      changes: { waitForChange: (_ids, timeoutMs) => handle.waitForChange(timeoutMs), onSettled: () => null },
     });
   }
 

@@ -10,6 +10,7 @@ import type {
   RunnerRecord,
   ScopeUsage,
   SettledRecord,
+  Settlement,
   StatusCount,
   StatusRecord,
   TransitionRequest,
@@ -156,6 +157,13 @@ export interface WorkflowStore {
 export interface ChangeFeed {
   /** Resolve when any of `ids` (none given: any invocation of the app) may have changed, or after `timeoutMs`. */
   waitForChange(ids: readonly string[], timeoutMs: number): Promise<void>;
+  /**
+   * Engines that announce final statuses with their (small) outcomes call `listener` for each,
+   * as written by the transition that made them final, until the returned function is called;
+   * null when the engine does not (its waiters read instead). Announcements may be lost: a
+   * waiter must still read what it was not told.
+   */
+  onSettled(listener: (settled: Settlement) => void): (() => void) | null;
 }
 
 /** What every component has: capability flags and a life cycle. */

@@ -158,6 +158,13 @@ export interface SettledRecord {
   outcome?: Outcome | null | Error;
 }
 
+/** A final status and its outcome, announced by the transition that wrote them (ChangeFeed.onSettled). */
+export interface Settlement {
+  id: string;
+  status: Status;
+  outcome: Outcome;
+}
+
 export interface TransitionRequest {
   id: string;
   to: Status;

@@ -91,7 +91,13 @@ local function apply_transitions(P, reqs)
     if q.k then
       redis.call('HSET', P .. 'out:' .. q.id, 'kind', q.k, 'value', q.v)
     end
-    changed[#changed + 1] = q.id
+    -- A final status with a small outcome is announced with it (change-message.ts): a waiting
+    -- caller settles without reading it back.
+    if q.k and SPEC[q.to].f and #q.v <= 4096 and not string.find(q.v, '[\t\n]') then
+      changed[#changed + 1] = q.id .. '\t' .. q.to .. '\t' .. q.k .. '\t' .. q.v
+    else
+      changed[#changed + 1] = q.id
+    end
     return { 1, status, q.to, new_token, new_owner, retries, attempts }
   end
 
