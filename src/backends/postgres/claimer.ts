@@ -31,6 +31,9 @@ export class PostgresClaimer implements AtomicClaimer {
   private readonly text: string;
   private readonly dataText: string;
 
+  // The claimed rows are locked and read by primary key only (cur); the status rule is applied
+  // in the UPDATE. With it in cur, the planner read every row of the free statuses through the
+  // status index (the whole backlog, on each claim) when its statistics said they were few.
   constructor(
     private readonly h: PostgresHandle,
     private readonly statuses: Pick<Orchestrator, "transition">,
@@ -44,16 +47,15 @@ export class PostgresClaimer implements AtomicClaimer {
           ORDER BY priority DESC, seq LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING id, seq, priority),
       cur AS (
-        SELECT st.id, st.status AS from_status, st.token AS from_token
+        SELECT st.id, st.status AS from_status, st.token AS from_token, st.run_scope
         FROM ${s}.status st JOIN (SELECT DISTINCT id FROM c) ids ON ids.id = st.id
-        WHERE st.run_scope IS NULL
-          AND st.status = ANY(string_to_array($3, ','))
-          AND NOT EXISTS (SELECT 1 FROM ${s}.status x WHERE x.id IN (SELECT id FROM c) AND x.status NOT IN (${known}))
         FOR UPDATE OF st),
       u AS (
         UPDATE ${s}.status st SET status = 'RUNNING', owner_id = $4, token = st.token + 1,
           attempts = st.attempts + 1, updated_at = ${s}.now_ms(), history_len = st.history_len + 2
         FROM cur WHERE st.id = cur.id AND st.status = cur.from_status AND st.token = cur.from_token
+          AND cur.run_scope IS NULL AND cur.from_status = ANY(string_to_array($3, ','))
+          AND NOT EXISTS (SELECT 1 FROM cur x WHERE x.from_status NOT IN (${known}))
         RETURNING st.*, cur.from_status),
       h AS (INSERT INTO ${s}.history (invocation_id, seq, status, owner_id, token, actor_id, at, note)
         SELECT u.id, u.history_len - 2 + k.n, k.status, u.owner_id, u.token, $4, u.updated_at, NULL
