@@ -16,6 +16,29 @@ interface Ctx {
 }
 
 export function findCases({ test, components, registered, run }: Ctx): void {
+  test("a page of find over several statuses: by update time across them, from offset, at most limit", async () => {
+    const c = components();
+    const list = await registered(5);
+    for (const [i, inv] of list.entries()) {
+      if (i % 3 === 1) await c.orchestrator.transition([{ id: inv.id, to: "PENDING", runnerId: "r1" }]);
+      if (i % 3 === 2) await run(inv.id, "r1");
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    const all = await c.orchestrator.find({ statuses: ["REGISTERED", "PENDING", "RUNNING"] });
+    expect(all).toHaveLength(5);
+    const sorted = [...all].sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : 1));
+    expect(all.map((r) => r.id)).toEqual(sorted.map((r) => r.id));
+    const page = await c.orchestrator.find({ statuses: ["REGISTERED", "PENDING", "RUNNING"], limit: 2, offset: 1 });
+    expect(page.map((r) => r.id)).toEqual(sorted.slice(1, 3).map((r) => r.id));
+    const newest = await c.orchestrator.find({ statuses: ["PENDING", "RUNNING"], limit: 1, order: "desc" });
+    expect(newest.map((r) => r.id)).toEqual(
+      sorted
+        .filter((r) => r.status !== "REGISTERED")
+        .slice(-1)
+        .map((r) => r.id),
+    );
+  });
+
   test("a page of find by status is not emptied by invocations moving on while it reads", async () => {
     const c = components();
     const moving = await registered(600);
