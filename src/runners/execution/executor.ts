@@ -50,9 +50,12 @@ export class InvocationExecutor {
    */
   private readonly recording = new Set<string>();
   private stopped = false;
-  /** Resolves when claiming stops, so a wait for work ends at once. */
-  private readonly stopSignal: Promise<void>;
-  private signalStop!: () => void;
+  /**
+   * Waits for work, ended at once when claiming stops: one listener per wait, removed after it.
+   * (Racing each wait against one runner-long stop promise left a reaction on it per wait: the
+   * heap grew by kilobytes per job on SQLite, whose runner wakes on every write.)
+   */
+  private readonly stopWaiters = new Set<() => void>();
   private loopDone: Promise<void> | null = null;
   private slotFreed: (() => void) | null = null;
   /** Called when the last in-flight invocation has finished (drain). */
@@ -79,9 +82,6 @@ export class InvocationExecutor {
       mayClaim?: () => boolean;
     },
   ) {
-    this.stopSignal = new Promise((resolve) => {
-      this.signalStop = resolve;
-    });
     this.completions = new Batcher((reqs) => this.deps.components.orchestrator.transition(reqs));
   }
 
@@ -183,11 +183,27 @@ export class InvocationExecutor {
     controller.abort(new AbortedError(id, why, detail));
   }
 
+  /** `wait` settled, or claiming stopped, whichever is first (a rejection of `wait` is passed on). */
+  private untilStop(wait: Promise<unknown>): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        this.stopWaiters.delete(wake);
+        resolve();
+      };
+      this.stopWaiters.add(wake);
+      wait.then(wake, (err: unknown) => {
+        this.stopWaiters.delete(wake);
+        reject(err);
+      });
+    });
+  }
+
   /** Stop claiming new work (in-flight invocations keep running). */
   async stopClaiming(): Promise<void> {
     this.stopped = true;
     if (this.watchTimer && this.inFlight.size === 0) clearInterval(this.watchTimer);
-    this.signalStop();
+    for (const wake of [...this.stopWaiters]) wake();
     this.slotFreed?.();
     await this.loopDone;
   }
@@ -251,17 +267,14 @@ export class InvocationExecutor {
         continue;
       }
       if (this.deps.mayClaim && !this.deps.mayClaim()) {
-        await Promise.race([new Promise((r) => setTimeout(r, 100)), this.stopSignal]);
+        await this.untilStop(new Promise((r) => setTimeout(r, 100)));
         continue;
       }
       try {
         const claimed = await this.claimAndStart(free, queues);
         if (this.stopped) break;
         if (claimed === 0) {
-          await Promise.race([
-            broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50, queues),
-            this.stopSignal,
-          ]);
+          await this.untilStop(broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50, queues));
           continue;
         }
         backoff = 10;
