@@ -30,6 +30,7 @@ type Row = Record<string, unknown>;
 export class PostgresClaimer implements AtomicClaimer {
   private readonly text: string;
   private readonly dataText: string;
+  private readonly free = new Map<string, string>();
 
   // The claimed rows are locked and read by primary key only (cur); the status rule is applied
   // in the UPDATE. With it in cur, the planner read every row of the free statuses through the
@@ -65,6 +66,22 @@ export class PostgresClaimer implements AtomicClaimer {
     this.dataText = `SELECT * FROM ${s}.invocations WHERE id = ANY($1::text[])`;
   }
 
+  /**
+   * The statuses a claim may start from without an owner, per `expectFrom` (a runner's is
+   * constant). PENDING acquires, RUNNING keeps: what the statement writes. Were the table to say
+   * otherwise, this is empty, nothing is written by the statement and transition() decides.
+   */
+  private freeStatuses(expectFrom: readonly Status[], claim: (id: string) => TransitionRequest): string {
+    const key = expectFrom.join(",");
+    let free = this.free.get(key);
+    if (free === undefined) {
+      const rule = casParams(claim(""));
+      free = rule?.effect === "acquire" && rule.then === "RUNNING" ? rule.free : "";
+      this.free.set(key, free);
+    }
+    return free;
+  }
+
   async claimAndStart(
     max: number,
     queues: readonly string[],
@@ -74,10 +91,7 @@ export class PostgresClaimer implements AtomicClaimer {
     const data = new Map<string, InvocationData>();
     if (max <= 0) return { ids: [], results: [], data };
     const claim = (id: string): TransitionRequest => ({ id, to: "PENDING", andThen: "RUNNING", runnerId, expectFrom });
-    const rule = casParams(claim(""));
-    // PENDING acquires, RUNNING keeps: what the statement writes. Were the table to say otherwise,
-    // nothing is written here and every claim is decided by transition().
-    const free = rule?.effect === "acquire" && rule.then === "RUNNING" ? rule.free : "";
+    const free = this.freeStatuses(expectFrom, claim);
     const rows = await this.h.query<Row>("claimAndStart", this.text, [
       Math.floor(max),
       queues.length > 0 ? [...queues] : null,
