@@ -161,23 +161,71 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       const heard: Settlement[] = [];
       const stop = c.orchestrator.onSettled((s) => heard.push(s));
       if (stop === null) {
-        // Memory, SQLite and PostgreSQL waiters read final outcomes (getSettled) instead.
-        expect(opts.name === "memory" || opts.name === "sqlite" || opts.name === "postgres").toBe(true);
+        // Memory and SQLite waiters read final outcomes (getSettled) instead.
+        expect(opts.name === "memory" || opts.name === "sqlite").toBe(true);
         return;
       }
       try {
-        const [small, big, failed] = await registered(3);
         const end = async (id: string, to: "SUCCESS" | "FAILED", outcome: Outcome) =>
           ok((await c.orchestrator.transition([{ id, to, runnerId: "r1", token: await run(id, "r1"), outcome }]))[0]);
+        // A subscription becomes active asynchronously (its SUBSCRIBE or LISTEN is in flight):
+        // settle warm-up invocations until one is heard.
+        await expect
+          .poll(
+            async () => {
+              const [w] = await registered();
+              await end(w!.id, "SUCCESS", { kind: "result", value: "0" });
+              return heard.length;
+            },
+            { timeout: 5000, interval: 20 },
+          )
+          .toBeGreaterThan(0);
+        const [small, big, failed] = await registered(3);
+        const mine = () => heard.filter((s) => [small!.id, big!.id, failed!.id].includes(s.id));
         await end(small!.id, "SUCCESS", { kind: "result", value: '{"a":"x\\ty"}' });
         await end(big!.id, "SUCCESS", { kind: "result", value: JSON.stringify("x".repeat(5000)) });
         const error = { name: "Error", message: "boom" };
         await end(failed!.id, "FAILED", { kind: "error", error });
-        await expect.poll(() => heard.length, { timeout: 5000 }).toBe(2);
-        expect(heard).toEqual([
+        await expect.poll(() => mine().length, { timeout: 5000 }).toBe(2);
+        expect(mine()).toEqual([
           { id: small!.id, status: "SUCCESS", outcome: { kind: "result", value: '{"a":"x\\ty"}' } },
           { id: failed!.id, status: "FAILED", outcome: { kind: "error", error } },
         ]);
+      } finally {
+        stop();
+      }
+    });
+
+    test("onSettled: a batch of completions is announced whole, in messages of bounded size", async () => {
+      const heard: Settlement[] = [];
+      const stop = c.orchestrator.onSettled((s) => heard.push(s));
+      if (stop === null) return; // memory and SQLite: see the case above
+      try {
+        const finish = async (n: number, value: string) => {
+          const invs = await registered(n);
+          const tokens = await Promise.all(invs.map((i) => run(i.id, "r1")));
+          const results = await c.orchestrator.transition(
+            invs.map((i, k) => ({
+              id: i.id,
+              to: "SUCCESS" as const,
+              runnerId: "r1",
+              token: tokens[k],
+              outcome: { kind: "result" as const, value },
+            })),
+          );
+          for (const r of results) ok(r);
+          return invs.map((i) => i.id);
+        };
+        await expect
+          .poll(async () => (await finish(1, "0")) && heard.length, { timeout: 5000, interval: 20 })
+          .toBeGreaterThan(0);
+        // 60 outcomes of ~3 KB: far more than one PostgreSQL NOTIFY payload (8000 bytes) holds.
+        const value = JSON.stringify("v".repeat(3000));
+        const ids = await finish(60, value);
+        const mine = () => heard.filter((s) => ids.includes(s.id));
+        await expect.poll(() => mine().length, { timeout: 5000 }).toBe(60);
+        expect(new Set(mine().map((s) => s.id)).size).toBe(60);
+        for (const s of mine()) expect(s).toMatchObject({ status: "SUCCESS", outcome: { kind: "result", value } });
       } finally {
         stop();
       }

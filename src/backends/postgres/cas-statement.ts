@@ -1,5 +1,5 @@
 import type { TransitionRequest } from "../../core/contract/index.js";
-import { STATUS_TABLE, STATUSES, type Status } from "../../core/status.js";
+import { FINAL_STATUSES, STATUS_TABLE, STATUSES, type Status } from "../../core/status.js";
 import { outcomeText } from "../outcome-text.js";
 
 /**
@@ -46,12 +46,18 @@ export function casParams(req: TransitionRequest): CasParams | null {
 
 /**
  * The statement ($1.. as in casValues); returns the written rows with their previous status.
+ * The invocations it makes final are announced with their outcomes (ChangeFeed.onSettled): a
+ * NOTIFY on `settledChannel` at commit, a line `id \t status \t kind \t value` per invocation
+ * whose outcome is at most 4096 bytes without a raw tab or newline, lines packed into payloads
+ * under 8000 bytes (the main SELECT joins `n`, so it runs: a LEFT JOIN would be removed). Finals written elsewhere (the
+ * locking transaction: scoped invocations, recovery) are not announced; their waiters read.
  * A batch with a row whose status nenc cannot read writes nothing: it all goes to the locking
  * transaction, which reads every row first and fails the call (CorruptRecordError) before any
  * write, so a batch is never applied in part.
  */
-export function casStatement(s: string, now: string): string {
+export function casStatement(s: string, now: string, settledChannel: string): string {
   const known = STATUSES.map((st) => `'${st}'`).join(", ");
+  const final = FINAL_STATUSES.map((st) => `'${st}'`).join(", ");
   return `WITH v AS (
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[],
         $8::text[], $9::text[], $10::int[], $11::text[], $12::text[], $13::text[])
@@ -86,8 +92,14 @@ export function casStatement(s: string, now: string): string {
       WHERE k.status IS NOT NULL),
     o AS (INSERT INTO ${s}.outcomes (id, kind, value)
       SELECT id, outcome_kind, outcome_value FROM u WHERE outcome_kind IS NOT NULL
-      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, value = excluded.value)
-    SELECT * FROM u`;
+      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, value = excluded.value),
+    n AS (SELECT pg_notify('${settledChannel}', string_agg(line, E'\n')) FROM (
+        SELECT line, (sum(octet_length(line) + 1) OVER (ORDER BY id)) / 3700 AS part FROM (
+          SELECT id, id || E'\t' || status || E'\t' || outcome_kind || E'\t' || outcome_value AS line FROM u
+          WHERE status IN (${final}) AND outcome_kind IS NOT NULL AND octet_length(outcome_value) <= 4096
+            AND strpos(outcome_value, E'\t') = 0 AND strpos(outcome_value, E'\n') = 0) lines) parts
+      GROUP BY part)
+    SELECT u.* FROM u CROSS JOIN (SELECT count(*) FROM n) announced`;
 }
 
 export function casValues(reqs: readonly TransitionRequest[], params: readonly CasParams[]): unknown[] {

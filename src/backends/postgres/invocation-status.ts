@@ -59,7 +59,7 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
   private readonly outcomeReads = new Batcher<string, Outcome | null | Error>((ids) => this.readOutcomes(ids));
 
   constructor(private readonly h: PostgresHandle) {
-    this.sql = statusSql(h.s);
+    this.sql = statusSql(h.s, h.channels.settled);
   }
 
   async register(invocations: readonly NewInvocation[]): Promise<RegisterResult[]> {
@@ -491,7 +491,7 @@ function statusOf(v: unknown): Status {
   return v;
 }
 
-function statusSql(s: string) {
+function statusSql(s: string, settledChannel: string) {
   const now = `${s}.now_ms()`;
   return {
     advisoryLock: "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))",
@@ -520,7 +520,7 @@ function statusSql(s: string) {
       h AS (INSERT INTO ${s}.history (invocation_id, seq, status, owner_id, token, actor_id, at, note)
         SELECT id, history_len, status, owner_id, token, $8, updated_at, $9 FROM u)
       SELECT * FROM u`,
-    cas: casStatement(s, now),
+    cas: casStatement(s, now, settledChannel),
     bulkUpdate: `WITH v AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[],
           $9::int[], $10::text[], $11::text[])

@@ -15,6 +15,8 @@ export class NotificationListener {
   private ready: Promise<void> | null = null;
   private closed = false;
   private lostAt: number | null = null;
+  /** Channels LISTENed since their first subscriber (payload-carrying; never UNLISTENed). */
+  private readonly extra = new Set<string>();
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -46,6 +48,31 @@ export class NotificationListener {
     });
   }
 
+  /**
+   * Call `fn` with the payload of every notification on `channel` from now on. The channel is
+   * LISTENed from the first subscription for the connection's life (a subscriber that comes and
+   * goes with each wait would otherwise LISTEN and UNLISTEN each time); notifications sent
+   * before that LISTEN is active are not heard, so subscribers must not rely on them alone.
+   */
+  subscribe(channel: string, fn: (payload: string) => void): () => void {
+    const heard = (payload?: string) => {
+      if (payload !== undefined) fn(payload);
+    };
+    this.events.on(channel, heard);
+    if (!this.channels.includes(channel) && !this.extra.has(channel)) {
+      this.extra.add(channel);
+      if (this.client) this.listenOn(this.client, channel);
+    }
+    this.ready ??= this.connectLoop();
+    return () => this.events.off(channel, heard);
+  }
+
+  private listenOn(client: pg.Client, channel: string): void {
+    client.query(`LISTEN "${channel}"`).catch(() => {
+      // the connection is lost: connectLoop LISTENs again
+    });
+  }
+
   private wakeAll(): void {
     for (const ch of this.channels) this.events.emit(ch);
   }
@@ -56,15 +83,18 @@ export class NotificationListener {
       const client = new pg.Client(this.config);
       client.on("error", (err) => this.lost(client, err));
       client.on("end", () => this.lost(client, new Error("connection ended")));
-      client.on("notification", (n) => this.events.emit(n.channel));
+      client.on("notification", (n) => this.events.emit(n.channel, n.payload));
       try {
         await client.connect();
-        for (const ch of this.channels) await client.query(`LISTEN "${ch}"`);
+        const listened = [...this.channels, ...this.extra];
+        for (const ch of listened) await client.query(`LISTEN "${ch}"`);
         if (this.closed) {
           await client.end().catch(() => {});
           return;
         }
         this.client = client;
+        // Subscribed while this connection was being set up.
+        for (const ch of this.extra) if (!listened.includes(ch)) this.listenOn(client, ch);
         if (this.lostAt !== null) {
           this.log.info(
             { component: "postgres", downMs: Date.now() - this.lostAt },

@@ -1,6 +1,7 @@
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
-import { ORCHESTRATOR_TABLES } from "../sql-rows.js";
+import { parseSettlement } from "../settlement-line.js";
+import { ORCHESTRATOR_TABLES, toOutcome } from "../sql-rows.js";
 import { PostgresConcurrency } from "./concurrency.js";
 import { PostgresInvocationStatus } from "./invocation-status.js";
 import { PostgresLeases } from "./leases.js";
@@ -16,7 +17,10 @@ export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   pushWakeups: true,
 };
 
-/** The PostgreSQL orchestrator: its roles share one pool handle and schema; waiters LISTEN. */
+/**
+ * The PostgreSQL orchestrator: its roles share one pool handle and schema; waiters LISTEN, and
+ * final statuses are announced with their outcomes (migration 0012) so callers need not read them.
+ */
 export class PostgresOrchestrator extends ComposedOrchestrator {
   readonly capabilities = POSTGRES_CAPABILITIES;
 
@@ -30,7 +34,16 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
       triggers: new PostgresTriggerState(h),
       workflows: new PostgresWorkflows(h),
       liveness: new PostgresLiveness(h),
-      changes: { waitForChange: (_ids, timeoutMs) => h.wait("change", timeoutMs), onSettled: () => null },
+      changes: {
+        waitForChange: (_ids, timeoutMs) => h.wait("change", timeoutMs),
+        onSettled: (listener) =>
+          h.onSettledPayload((payload) => {
+            for (const line of payload.split("\n")) {
+              const s = parseSettlement(line, (id, kind, value) => toOutcome(id, { kind, value }));
+              if (s) listener(s);
+            }
+          }),
+      },
     });
   }
 

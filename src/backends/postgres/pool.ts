@@ -48,7 +48,7 @@ export class PostgresHandle {
   readonly schema: string;
   /** The schema as a quoted identifier, for statements. */
   readonly s: string;
-  readonly channels: { work: string; change: string };
+  readonly channels: { work: string; change: string; settled: string };
   readonly log: Logger;
   readonly where: string;
   private readonly pool: pg.Pool;
@@ -83,7 +83,7 @@ export class PostgresHandle {
   ) {
     this.schema = schemaName(config);
     this.s = `"${this.schema}"`;
-    this.channels = { work: `${this.schema}_work`, change: `${this.schema}_change` };
+    this.channels = { work: `${this.schema}_work`, change: `${this.schema}_change`, settled: `${this.schema}_settled` };
     this.where = redactUrl(config.postgresUrl);
     this.log = new LogRoot(config.logLevel, config.logFormat).child({ component: "postgres" });
     this.retry = new RetryPolicy(config.postgresRetryTimeoutMs, this.where, this.log);
@@ -224,6 +224,14 @@ export class PostgresHandle {
     await this.listener.start(Math.min(timeoutMs, 2000));
     const left = timeoutMs - (Date.now() - started);
     if (left > 0) await this.listener.wait(this.channels[channel], left);
+  }
+
+  /**
+   * Call `fn` with each settlement NOTIFY (`<schema>_settled`, migration 0012) from the moment
+   * its LISTEN is active: the channel is LISTENed on the first call, for the connection's life.
+   */
+  onSettledPayload(fn: (payload: string) => void): () => void {
+    return this.listener.subscribe(this.channels.settled, fn);
   }
 
   async release(): Promise<void> {

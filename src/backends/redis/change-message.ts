@@ -1,5 +1,5 @@
 import type { Settlement } from "../../core/contract/index.js";
-import { isFinal, isStatus } from "../../core/status.js";
+import { parseSettlement } from "../settlement-line.js";
 import { decodeOutcome } from "./codec.js";
 
 /**
@@ -14,17 +14,5 @@ export function changedIds(message: string): string[] {
 
 /** The settlements a change message announces; a line that does not decode is left to the waiters' reads. */
 export function settlements(message: string): Settlement[] {
-  const out: Settlement[] = [];
-  for (const line of message.split("\n")) {
-    const [id, status, kind, ...value] = line.split("\t");
-    if (id === undefined || status === undefined || !isStatus(status) || !isFinal(status) || kind === undefined)
-      continue;
-    try {
-      const outcome = decodeOutcome(id, kind, value.join("\t"));
-      if (outcome) out.push({ id, status, outcome });
-    } catch {
-      // not announced: read instead
-    }
-  }
-  return out;
+  return message.split("\n").flatMap((line) => parseSettlement(line, decodeOutcome) ?? []);
 }
