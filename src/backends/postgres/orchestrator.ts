@@ -19,7 +19,7 @@ export const POSTGRES_CAPABILITIES: BackendCapabilities = {
 
 /**
  * The PostgreSQL orchestrator: its roles share one pool handle and schema; waiters LISTEN, and
- * final statuses are announced with their outcomes (migration 0012) so callers need not read them.
+ * the completions announce final statuses with their outcomes (cas-statement.ts), so callers need not read them.
  */
 export class PostgresOrchestrator extends ComposedOrchestrator {
   readonly capabilities = POSTGRES_CAPABILITIES;

@@ -227,7 +227,7 @@ export class PostgresHandle {
   }
 
   /**
-   * Call `fn` with each settlement NOTIFY (`<schema>_settled`, migration 0012) from the moment
+   * Call `fn` with each settlement NOTIFY (`<schema>_settled`, from cas-statement.ts) from the moment
    * its LISTEN is active: the channel is LISTENed on the first call, for the connection's life.
    */
   onSettledPayload(fn: (payload: string) => void): () => void {
