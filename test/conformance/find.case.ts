@@ -28,6 +28,10 @@ export function findCases({ test, components, registered, run }: Ctx): void {
     expect(all).toHaveLength(5);
     const sorted = [...all].sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : 1));
     expect(all.map((r) => r.id)).toEqual(sorted.map((r) => r.id));
+    // Ties (the invocations still REGISTERED share their registration time) go by id; newest
+    // first is the exact reverse.
+    const desc = await c.orchestrator.find({ statuses: ["REGISTERED", "PENDING", "RUNNING"], order: "desc" });
+    expect(desc.map((r) => r.id)).toEqual(sorted.map((r) => r.id).reverse());
     const page = await c.orchestrator.find({ statuses: ["REGISTERED", "PENDING", "RUNNING"], limit: 2, offset: 1 });
     expect(page.map((r) => r.id)).toEqual(sorted.slice(1, 3).map((r) => r.id));
     const newest = await c.orchestrator.find({ statuses: ["PENDING", "RUNNING"], limit: 1, order: "desc" });

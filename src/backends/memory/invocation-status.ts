@@ -157,7 +157,7 @@ export class MemInvocationStatus implements InvocationStatusStore {
       out.push({ ...row });
     }
     const dir = filter.order === "desc" ? -1 : 1;
-    out.sort((a, b) => dir * (a.updatedAt - b.updatedAt));
+    out.sort((a, b) => dir * (a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
     const offset = filter.offset ?? 0;
     return out.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
   }

@@ -414,9 +414,10 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     if (filter.updatedBefore !== undefined) add((n) => `updated_at < ${n}`, filter.updatedBefore);
     if (filter.updatedAfter !== undefined) add((n) => `updated_at >= ${n}`, filter.updatedAfter);
     params.push(filter.limit ?? null, filter.offset ?? 0);
+    const dir = filter.order === "desc" ? "DESC" : "ASC";
     const text =
       `SELECT * FROM ${this.h.s}.status${where.length ? ` WHERE ${where.join(" AND ")}` : ""}` +
-      ` ORDER BY updated_at ${filter.order === "desc" ? "DESC" : "ASC"}, id` +
+      ` ORDER BY updated_at ${dir}, id ${dir}` +
       ` LIMIT $${params.length - 1} OFFSET $${params.length}`;
     return (await this.h.query<Row>("find", text, params)).map(toStatusRecord);
   }

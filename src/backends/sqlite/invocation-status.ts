@@ -211,9 +211,8 @@ export class SQLiteInvocationStatus implements InvocationStatusStore {
       params.push(filter.updatedAfter);
     }
     params.push(filter.limit ?? -1, filter.offset ?? 0);
-    const sql = `SELECT * FROM ${this.p}status${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY updated_at ${
-      filter.order === "desc" ? "DESC" : "ASC"
-    } LIMIT ? OFFSET ?`;
+    const dir = filter.order === "desc" ? "DESC" : "ASC";
+    const sql = `SELECT * FROM ${this.p}status${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY updated_at ${dir}, id ${dir} LIMIT ? OFFSET ?`;
     return (this.handle.prepare(sql).all(...params) as Record<string, unknown>[]).map(toStatusRecord);
   }
 

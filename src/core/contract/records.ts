@@ -252,7 +252,10 @@ export interface InvocationFilter {
   updatedBefore?: number;
   /** updatedAt >= updatedAfter */
   updatedAfter?: number;
-  /** Oldest update first (default), or newest first. */
+  /**
+   * Oldest update first (default), or newest first; invocations updated in the same millisecond
+   * by id (descending for "desc": the exact reverse), so pages by offset neither skip nor repeat.
+   */
   order?: "asc" | "desc";
   limit?: number;
   offset?: number;
