@@ -46,7 +46,10 @@ export class InvocationExecutor {
   private readonly paused = new Set<string>();
   /**
    * Executions that ended and are recording their outcome: they hold no slot, so the next
-   * claim overlaps the write; at most `slots` of them (then claiming waits).
+   * claim overlaps the write. A claim is made while at most `slots` of them record (so at most
+   * twice `slots` are recording in all; more, and claiming waits for their writes). At exactly
+   * `slots` it used to wait: with short tasks a whole batch records at once, so each claim
+   * waited for the previous batch's completion write and the two never overlapped.
    */
   private readonly recording = new Set<string>();
   private stopped = false;
@@ -258,7 +261,7 @@ export class InvocationExecutor {
     const queues = runnerQueues(this.deps.config);
     let backoff = 10;
     while (!this.stopped) {
-      const free = this.recording.size >= this.deps.slots ? 0 : this.deps.slots - this.busy;
+      const free = this.recording.size > this.deps.slots ? 0 : this.deps.slots - this.busy;
       if (free <= 0) {
         await new Promise<void>((resolve) => {
           this.slotFreed = resolve;
