@@ -115,6 +115,27 @@ describe.skipIf(!available)("redis backend specifics", () => {
     expect((await c.orchestrator.history(inv.id)).map((h) => h.status)).toEqual(["REGISTERED", "PENDING"]);
   });
 
+  it("a claim-and-start re-sent with the same call id replays its reply, with the started invocations' data", async () => {
+    const c = await open();
+    const o = `nenc:{${appId}}:o:`;
+    const b = `nenc:{${appId}}:b:`;
+    const s = `nenc:{${appId}}:s:`;
+    const inv = { id: randomUUID(), taskId: "t", args: "[1]", parentId: null, workflowId: "w", createdAt: Date.now() };
+    await c.stateBackend.saveInvocations([inv]);
+    await c.orchestrator.register([inv]);
+    await c.broker.route([{ id: inv.id }]);
+    const args = [b, 5, "call-3", "[]", o, s, "r1", JSON.stringify(["REGISTERED"])];
+    const first = (await scripts().claimStart.run(raw, args)) as string[];
+    expect(JSON.parse(first[0] as string)).toEqual({
+      ids: [inv.id],
+      results: [[1, "REGISTERED", "RUNNING", 1, "r1", 0, 1]],
+    });
+    expect(first.slice(1, 2)).toEqual([inv.id]);
+    expect(JSON.parse(first[2] as string)).toMatchObject({ id: inv.id, args: "[1]" });
+    expect(await scripts().claimStart.run(raw, args)).toEqual(first);
+    expect((await c.orchestrator.history(inv.id)).map((h) => h.status)).toEqual(["REGISTERED", "PENDING", "RUNNING"]);
+  });
+
   it("a delayed id becomes claimable when due (server clock) and a waiting runner wakes for it", async () => {
     const c = await open();
     await c.broker.route([{ id: "later", availableAt: Date.now() + 400 }]);

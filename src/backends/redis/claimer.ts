@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AtomicClaimer, ClaimedStart, InvocationData } from "../../core/contract/index.js";
 import type { Status } from "../../core/status.js";
-import { CorruptRecordError } from "../../errors/index.js";
+import { BackendError, CorruptRecordError } from "../../errors/index.js";
 import { decodeInvocationData } from "./codec.js";
 import type { RedisConnection } from "./connection.js";
 import { type TransitionReply, transitionResults } from "./invocation-status.js";
@@ -9,7 +9,6 @@ import { scripts } from "./scripts.js";
 
 interface ClaimStartReply extends TransitionReply {
   ids?: string[] | Record<string, never>;
-  data?: Record<string, string>;
 }
 
 /**
@@ -29,7 +28,7 @@ export class RedisClaimer implements AtomicClaimer {
     const data = new Map<string, InvocationData>();
     if (max <= 0) return { ids: [], results: [], data };
     const { keys } = this.conn;
-    const reply = (await scripts().claimStart.json(this.conn.cmd, [
+    const raw = await scripts().claimStart.run(this.conn.cmd, [
       keys.broker,
       Math.floor(max),
       randomUUID(),
@@ -38,7 +37,11 @@ export class RedisClaimer implements AtomicClaimer {
       keys.state,
       runnerId,
       JSON.stringify(expectFrom),
-    ])) as ClaimStartReply;
+    ]);
+    if (!Array.isArray(raw) || typeof raw[0] !== "string") {
+      throw new BackendError(`Redis script claim-start returned ${typeof raw}, expected [json, id, data, ...].`);
+    }
+    const reply = JSON.parse(raw[0]) as ClaimStartReply;
     const ids = Array.isArray(reply.ids) ? reply.ids.map(String) : [];
     if (ids.length === 0) return { ids, results: [], data };
     let results: ClaimedStart["results"];
@@ -48,9 +51,10 @@ export class RedisClaimer implements AtomicClaimer {
       if (!(err instanceof CorruptRecordError)) throw err;
       return { ids, results: null, data };
     }
-    for (const [id, raw] of Object.entries(reply.data ?? {})) {
+    for (let i = 1; i + 1 < raw.length; i += 2) {
+      const id = String(raw[i]);
       try {
-        data.set(id, decodeInvocationData(id, raw));
+        data.set(id, decodeInvocationData(id, String(raw[i + 1])));
       } catch {
         // Left out: the runner fails that invocation with the data read's error, as without a claimer.
       }

@@ -4,14 +4,35 @@
 -- (expectFrom ARGV[8], a JSON list; as transition.lua, with its concurrency diversions), and
 -- read the data of those that started. ARGV[1] broker, ARGV[5] orchestrator, ARGV[6] state key
 -- prefixes; ARGV[3] a call id (the reply is kept for a minute: a re-sent call gets it again).
--- Returns JSON { ids, results?, corrupt?, data? }: `corrupt` when a claimed row cannot be
--- decoded (no transition applied; the caller claims those ids one by one), else `results` per
--- id in `ids` order and `data` id -> stored invocation JSON for each id now RUNNING.
+-- Returns { json, id1, data1, id2, data2, ... }: json is { ids, results?, corrupt? } —
+-- `corrupt` when a claimed row cannot be decoded (no transition applied; the caller claims
+-- those ids one by one), else `results` per id in `ids` order — and then each id now RUNNING
+-- with its stored invocation JSON, as bulk strings (not escaped into the JSON). Only the json
+-- is kept for a re-sent call; the data, which does not change, is read again then.
 -- @include queues
 -- @include transitions
 local replay_key = P .. 'reply:' .. ARGV[3]
+
+-- The reply: the json, then each started invocation's id and data.
+local function with_data(json, ids, results)
+  local reply = { json }
+  for i, r in ipairs(results or {}) do
+    if r[1] == 1 and r[3] == 'RUNNING' then
+      local data = redis.call('GET', ARGV[6] .. 'inv:' .. ids[i])
+      if data then
+        reply[#reply + 1] = ids[i]
+        reply[#reply + 1] = data
+      end
+    end
+  end
+  return reply
+end
+
 local replayed = redis.call('GET', replay_key)
-if replayed then return replayed end
+if replayed then
+  local out = cjson.decode(replayed)
+  return with_data(replayed, out.ids or {}, out.results)
+end
 local ids = claim_ids(tonumber(ARGV[2]), ARGV[4])
 local out = { ids = ids }
 if #ids > 0 then
@@ -22,16 +43,7 @@ if #ids > 0 then
   end
   local applied = apply_transitions(ARGV[5], reqs)
   out.corrupt, out.results = applied.corrupt, applied.results
-  if applied.results then
-    local data = {}
-    for i, r in ipairs(applied.results) do
-      if r[1] == 1 and r[3] == 'RUNNING' then
-        data[ids[i]] = redis.call('GET', ARGV[6] .. 'inv:' .. ids[i]) or nil
-      end
-    end
-    out.data = data
-  end
 end
-local reply = cjson.encode(out)
-redis.call('SET', replay_key, reply, 'PX', 60000)
-return reply
+local json = cjson.encode(out)
+redis.call('SET', replay_key, json, 'PX', 60000)
+return with_data(json, ids, out.results)
