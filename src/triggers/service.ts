@@ -120,7 +120,8 @@ export class TriggerService {
       const before = Date.now();
       const remote = await this.deps.orchestrator.backendNow();
       const after = Date.now();
-      this.clockOffset = remote - (before + after) / 2;
+      // Whole milliseconds: times compared with the backend's are integers there.
+      this.clockOffset = Math.round(remote - (before + after) / 2);
       this.clockCheckedAt = after;
     }
     return Date.now() + this.clockOffset;

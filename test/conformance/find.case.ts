@@ -43,6 +43,22 @@ export function findCases({ test, components, registered, run }: Ctx): void {
     );
   });
 
+  test("find and historyBetween take time bounds that are not whole milliseconds", async () => {
+    // A bound computed from a clock offset can be fractional (the trigger scan's was: PostgreSQL
+    // refused it as a bigint, and every scan of that runner failed).
+    const c = components();
+    const [a] = await registered(1);
+    const [rec] = (await c.orchestrator.getStatuses([a!.id])).values();
+    const at = rec!.updatedAt;
+    const found = async (after: number, before: number) =>
+      (await c.orchestrator.find({ taskId: rec!.taskId, updatedAfter: after, updatedBefore: before })).map((r) => r.id);
+    expect(await found(at - 0.5, at + 0.5)).toContain(a!.id);
+    expect(await found(at + 0.5, at + 10.5)).not.toContain(a!.id);
+    expect(await found(at - 10.5, at - 0.5)).not.toContain(a!.id);
+    const entries = await c.orchestrator.historyBetween(at - 0.5, at + 0.5, 1000);
+    expect(entries.some((e) => e.invocationId === a!.id)).toBe(true);
+  });
+
   test("a page of find by status is not emptied by invocations moving on while it reads", async () => {
     const c = components();
     const moving = await registered(600);

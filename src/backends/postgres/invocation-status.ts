@@ -411,8 +411,10 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
     if (filter.statuses) add((n) => `status = ANY(${n}::text[])`, [...filter.statuses]);
     if (filter.taskId !== undefined) add((n) => `task_id = ${n}`, filter.taskId);
     if (filter.ownerId !== undefined) add((n) => `owner_id = ${n}`, filter.ownerId);
-    if (filter.updatedBefore !== undefined) add((n) => `updated_at < ${n}`, filter.updatedBefore);
-    if (filter.updatedAfter !== undefined) add((n) => `updated_at >= ${n}`, filter.updatedAfter);
+    // Times are whole milliseconds here (bigint), and a bound from a caller's clock arithmetic
+    // may not be: for whole t, t < x and t >= x hold exactly when t < ceil(x) and t >= ceil(x).
+    if (filter.updatedBefore !== undefined) add((n) => `updated_at < ${n}`, Math.ceil(filter.updatedBefore));
+    if (filter.updatedAfter !== undefined) add((n) => `updated_at >= ${n}`, Math.ceil(filter.updatedAfter));
     params.push(filter.limit ?? null, filter.offset ?? 0);
     const dir = filter.order === "desc" ? "DESC" : "ASC";
     const text =
@@ -430,7 +432,9 @@ export class PostgresInvocationStatus implements InvocationStatusStore {
   }
 
   async historyBetween(from: number, to: number, limit: number): Promise<HistoryEntry[]> {
-    return (await this.h.query<Row>("historyBetween", this.sql.historyBetween, [from, to, limit])).map(toHistoryEntry);
+    // at >= from and at < to on whole milliseconds (see find).
+    const bounds = [Math.ceil(from), Math.ceil(to), limit];
+    return (await this.h.query<Row>("historyBetween", this.sql.historyBetween, bounds)).map(toHistoryEntry);
   }
 
   /** Outcomes asked for in the same turn (many callers awaiting results) are read in one query. */
