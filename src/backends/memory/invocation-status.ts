@@ -14,6 +14,7 @@ import type {
 } from "../../core/contract/index.js";
 import { decideTransition, SLOT_HOLDING_STATUSES } from "../../core/status.js";
 import { applyChained, landed } from "../../core/transition-chain.js";
+import { findOrder } from "../find-order.js";
 import { readSettled } from "../settled.js";
 import { oldestWaiter, registrationHolder, slotHolders } from "./concurrency.js";
 import type { MemoryStore } from "./store.js";
@@ -156,8 +157,7 @@ export class MemInvocationStatus implements InvocationStatusStore {
       if (filter.updatedAfter !== undefined && row.updatedAt < filter.updatedAfter) continue;
       out.push({ ...row });
     }
-    const dir = filter.order === "desc" ? -1 : 1;
-    out.sort((a, b) => dir * (a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+    out.sort(findOrder(filter.order));
     const offset = filter.offset ?? 0;
     return out.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
   }

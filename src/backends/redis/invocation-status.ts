@@ -14,6 +14,7 @@ import type {
 } from "../../core/contract/index.js";
 import { isStatus, type Status, type TransitionRefusal } from "../../core/status.js";
 import { BackendError, CorruptRecordError } from "../../errors/index.js";
+import { findOrder } from "../find-order.js";
 import { outcomeText } from "../outcome-text.js";
 import { settled } from "../settled.js";
 import { decodeHistory, decodeOutcome, decodeStatus, STATUS_FIELDS } from "./codec.js";
@@ -279,7 +280,6 @@ function matches(r: StatusRecord, filter: InvocationFilter): boolean {
 
 /** By update time (then id), in the filter's order, from `offset`, at most `limit`. */
 function sortPage(recs: StatusRecord[], filter: InvocationFilter, offset: number): StatusRecord[] {
-  const dir = filter.order === "desc" ? -1 : 1;
-  recs.sort((a, b) => dir * (a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  recs.sort(findOrder(filter.order));
   return recs.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
 }
