@@ -1,6 +1,7 @@
 import type { TransitionRequest } from "../../core/contract/index.js";
 import { FINAL_STATUSES, STATUS_TABLE, STATUSES, type Status } from "../../core/status.js";
 import { outcomeText } from "../outcome-text.js";
+import { ANNOUNCED_OUTCOME_MAX_BYTES } from "../settlement-line.js";
 
 /**
  * The one-statement compare-and-set of a transition on an invocation without a running scope:
@@ -46,15 +47,19 @@ export function casParams(req: TransitionRequest): CasParams | null {
 
 /**
  * The statement ($1.. as in casValues); returns the written rows with their previous status.
- * The invocations it makes final are announced with their outcomes (ChangeFeed.onSettled): a
- * NOTIFY on `settledChannel` at commit, a line `id \t status \t kind \t value` per invocation
- * whose outcome is at most 4096 bytes without a raw tab or newline, lines packed into payloads
- * under 8000 bytes (the main SELECT joins `n`, so it runs: a LEFT JOIN would be removed). Finals written elsewhere (the
- * locking transaction: scoped invocations, recovery) are not announced; their waiters read.
+ * The invocations it makes final are announced with their outcomes (ChangeFeed.onSettled,
+ * settlement-line.ts): a NOTIFY on `settledChannel` at commit, lines packed into payloads under
+ * PostgreSQL's 8000 bytes (a part holds under PAYLOAD_PART bytes of lines plus one line). The
+ * main SELECT joins `n`, so it runs (a LEFT JOIN of it would be removed by the planner). Finals
+ * written elsewhere (the locking transaction: scoped invocations, recovery) are not announced;
+ * their waiters read.
  * A batch with a row whose status nenc cannot read writes nothing: it all goes to the locking
  * transaction, which reads every row first and fails the call (CorruptRecordError) before any
  * write, so a batch is never applied in part.
  */
+/** Bytes of lines per NOTIFY part: with one more line (outcome, id, status, kind) under 8000. */
+const PAYLOAD_PART = 3700;
+
 export function casStatement(s: string, now: string, settledChannel: string): string {
   const known = STATUSES.map((st) => `'${st}'`).join(", ");
   const final = FINAL_STATUSES.map((st) => `'${st}'`).join(", ");
@@ -94,9 +99,9 @@ export function casStatement(s: string, now: string, settledChannel: string): st
       SELECT id, outcome_kind, outcome_value FROM u WHERE outcome_kind IS NOT NULL
       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, value = excluded.value),
     n AS (SELECT pg_notify('${settledChannel}', string_agg(line, E'\n')) FROM (
-        SELECT line, (sum(octet_length(line) + 1) OVER (ORDER BY id)) / 3700 AS part FROM (
+        SELECT line, (sum(octet_length(line) + 1) OVER (ORDER BY id)) / ${PAYLOAD_PART} AS part FROM (
           SELECT id, id || E'\t' || status || E'\t' || outcome_kind || E'\t' || outcome_value AS line FROM u
-          WHERE status IN (${final}) AND outcome_kind IS NOT NULL AND octet_length(outcome_value) <= 4096
+          WHERE status IN (${final}) AND outcome_kind IS NOT NULL AND octet_length(outcome_value) <= ${ANNOUNCED_OUTCOME_MAX_BYTES}
             AND strpos(outcome_value, E'\t') = 0 AND strpos(outcome_value, E'\n') = 0) lines) parts
       GROUP BY part)
     SELECT u.* FROM u CROSS JOIN (SELECT count(*) FROM n) announced`;

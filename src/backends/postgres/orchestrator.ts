@@ -1,6 +1,6 @@
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
-import { parseSettlement } from "../settlement-line.js";
+import { parseSettlements } from "../settlement-line.js";
 import { ORCHESTRATOR_TABLES, toOutcome } from "../sql-rows.js";
 import { PostgresConcurrency } from "./concurrency.js";
 import { PostgresInvocationStatus } from "./invocation-status.js";
@@ -38,10 +38,7 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
         waitForChange: (_ids, timeoutMs) => h.wait("change", timeoutMs),
         onSettled: (listener) =>
           h.onSettledPayload((payload) => {
-            for (const line of payload.split("\n")) {
-              const s = parseSettlement(line, (id, kind, value) => toOutcome(id, { kind, value }));
-              if (s) listener(s);
-            }
+            for (const s of parseSettlements(payload, (id, kind, value) => toOutcome(id, { kind, value }))) listener(s);
           }),
       },
     });

@@ -1,5 +1,5 @@
 import type { Settlement } from "../../core/contract/index.js";
-import { parseSettlement } from "../settlement-line.js";
+import { parseSettlements } from "../settlement-line.js";
 import { decodeOutcome } from "./codec.js";
 
 /**
@@ -14,5 +14,5 @@ export function changedIds(message: string): string[] {
 
 /** The settlements a change message announces; a line that does not decode is left to the waiters' reads. */
 export function settlements(message: string): Settlement[] {
-  return message.split("\n").flatMap((line) => parseSettlement(line, decodeOutcome) ?? []);
+  return parseSettlements(message, decodeOutcome);
 }

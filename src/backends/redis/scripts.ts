@@ -6,6 +6,7 @@ import type { Redis } from "ioredis";
 import { blockedNote, duplicateNote, wokenNote } from "../../core/concurrency.js";
 import { SLOT_HOLDING_STATUSES, STATUS_TABLE, STATUSES } from "../../core/status.js";
 import { BackendError, ConcurrencyControlledError } from "../../errors/index.js";
+import { ANNOUNCED_OUTCOME_MAX_BYTES } from "../settlement-line.js";
 import { STATUS_FIELDS } from "./codec.js";
 
 const SCRIPTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "scripts");
@@ -67,7 +68,8 @@ function concurrencyTexts(): LuaValue {
  * `-- @include <name>` lines pull in scripts/<name>.lua, each once per script (a later include of
  * the same name is dropped: writes.lua's buffers must be one per script); `__STATUS_TABLE_LUA__`
  * and `__CONCURRENCY_TEXTS_LUA__` become those tables, `__STATUS_FIELDS_LUA__` the list of
- * status row fields the codec reads (STATUS_FIELDS).
+ * status row fields the codec reads (STATUS_FIELDS), `__ANNOUNCED_OUTCOME_MAX__` the size limit
+ * of an announced outcome (settlement-line.ts).
  */
 function loadSource(name: string, included = new Set<string>([name])): string {
   const raw = readFileSync(join(SCRIPTS_DIR, `${name}.lua`), "utf8");
@@ -79,7 +81,8 @@ function loadSource(name: string, included = new Set<string>([name])): string {
   return withIncludes
     .replaceAll("__STATUS_TABLE_LUA__", toLua(statusTable()))
     .replaceAll("__CONCURRENCY_TEXTS_LUA__", toLua(concurrencyTexts()))
-    .replaceAll("__STATUS_FIELDS_LUA__", `{ ${STATUS_FIELDS.map((f) => toLua(f)).join(", ")} }`);
+    .replaceAll("__STATUS_FIELDS_LUA__", `{ ${STATUS_FIELDS.map((f) => toLua(f)).join(", ")} }`)
+    .replaceAll("__ANNOUNCED_OUTCOME_MAX__", String(ANNOUNCED_OUTCOME_MAX_BYTES));
 }
 
 /** A Lua script run with EVALSHA, falling back to EVAL when the server lost its script cache (restart). */

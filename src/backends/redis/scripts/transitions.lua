@@ -91,9 +91,9 @@ local function apply_transitions(P, reqs)
     if q.k then
       redis.call('HSET', P .. 'out:' .. q.id, 'kind', q.k, 'value', q.v)
     end
-    -- A final status with a small outcome is announced with it (change-message.ts): a waiting
+    -- A final status with a small outcome is announced with it (settlement-line.ts): a waiting
     -- caller settles without reading it back.
-    if q.k and SPEC[q.to].f and #q.v <= 4096 and not string.find(q.v, '[\t\n]') then
+    if q.k and SPEC[q.to].f and #q.v <= __ANNOUNCED_OUTCOME_MAX__ and not string.find(q.v, '[\t\n]') then
       changed[#changed + 1] = q.id .. '\t' .. q.to .. '\t' .. q.k .. '\t' .. q.v
     else
       changed[#changed + 1] = q.id
