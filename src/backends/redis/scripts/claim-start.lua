@@ -44,6 +44,7 @@ if #ids > 0 then
   local applied = apply_transitions(ARGV[5], reqs)
   out.corrupt, out.results = applied.corrupt, applied.results
 end
-local json = cjson.encode(out)
+local json = out.results and '{"ids":' .. cjson.encode(ids) .. ',"results":' .. results_json(out.results) .. '}'
+  or cjson.encode(out)
 redis.call('SET', replay_key, json, 'PX', 60000)
 return with_data(json, ids, out.results)

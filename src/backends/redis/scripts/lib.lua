@@ -22,6 +22,26 @@ local function fmt(n)
   return fmt_s
 end
 
+-- Small whole numbers (tokens, counts, history seqs) as text, each formatted once per script:
+-- a batch of fifty writes the same few values fifty times. `padded` is the 10-digit form.
+local INT_S, PAD_S = {}, {}
+local function itos(n)
+  local s = INT_S[n]
+  if not s then
+    s = string.format('%d', n)
+    INT_S[n] = s
+  end
+  return s
+end
+local function padded(n)
+  local s = PAD_S[n]
+  if not s then
+    s = string.format('%010d', n)
+    PAD_S[n] = s
+  end
+  return s
+end
+
 -- Index updates for an invocation whose status, owner or update time changed.
 local function reindex(P, id, task, old_status, new_status, old_owner, new_owner, at)
   local score = fmt(at)
@@ -52,12 +72,12 @@ end
 -- status is a STATUS_TABLE name and seq, token and at whole numbers: only strings are escaped.
 local function add_history(P, id, seq, status, owner, token, actor, at, note)
   local at_s = fmt(at)
-  local entry = '{"seq":' .. seq .. ',"status":"' .. status .. '","token":' .. token .. ',"at":' .. at_s
+  local entry = '{"seq":' .. itos(seq) .. ',"status":"' .. status .. '","token":' .. itos(token) .. ',"at":' .. at_s
   if owner ~= '' then entry = entry .. ',"owner":' .. cjson.encode(owner) end
   if actor then entry = entry .. ',"actor":' .. cjson.encode(actor) end
   if note then entry = entry .. ',"note":' .. cjson.encode(note) end
   lpush_tail(P .. 'hist:' .. id, entry .. '}')
-  zwrite(P .. 'hist-at', string.format('%010d', seq) .. '#' .. id, at_s)
+  zwrite(P .. 'hist-at', padded(seq) .. '#' .. id, at_s)
 end
 
 -- Concurrency notes and error (generated from core/concurrency.ts and errors/ at load time),

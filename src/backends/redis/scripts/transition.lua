@@ -19,6 +19,7 @@ local P = ARGV[1]
 local replay_key = P .. 'reply:' .. ARGV[3]
 local replayed = redis.call('GET', replay_key)
 if replayed then return replayed end
-local reply = cjson.encode(apply_transitions(P, cjson.decode(ARGV[2])))
+local applied = apply_transitions(P, cjson.decode(ARGV[2]))
+local reply = applied.corrupt and cjson.encode(applied) or '{"results":' .. results_json(applied.results) .. '}'
 redis.call('SET', replay_key, reply, 'PX', 60000)
 return reply

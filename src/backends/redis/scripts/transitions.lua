@@ -4,6 +4,23 @@
 -- the changed ids. Returns { corrupt = { id, status, token } } (nothing written: a row that
 -- cannot be decoded aborts the whole batch before any write) or { results = { ... } }.
 -- @include lib
+-- The JSON of apply_transitions' results, built as text: cjson.encode formats every number
+-- with sprintf, and a batch's results are fifty rows of small whole numbers (itos).
+local function results_json(results)
+  local parts = {}
+  for i, r in ipairs(results) do
+    if r[1] == 1 then
+      local row = '[1,"' .. r[2] .. '","' .. r[3] .. '",' .. itos(r[4]) .. ',' .. cjson.encode(r[5]) .. ','
+        .. itos(r[6]) .. ',' .. itos(r[7])
+      if r[8] then row = row .. ',' .. cjson.encode(r[8]) end
+      parts[i] = row .. ']'
+    else
+      parts[i] = cjson.encode(r)
+    end
+  end
+  return '[' .. table.concat(parts, ',') .. ']'
+end
+
 local function apply_transitions(P, reqs)
   -- Each row is read once per call and kept up to date by write (a batch may touch an id twice).
   local FIELDS = { 'status', 'owner', 'token', 'retries', 'task', 'hlen', 'attempts', 'rs', 'rl', 'gs', 'rr' }
@@ -73,13 +90,14 @@ local function apply_transitions(P, reqs)
     if q.c == 1 then retries = retries + 1 end
     if q.to == 'RUNNING' then attempts = attempts + 1 end
     -- Buffered (writes.lua) like the indexes: this script reads rows only through load().
+    -- Only the fields that change (row holds their values as of this call's earlier writes).
     hwrite(key, 'status', q.to)
-    hwrite(key, 'owner', new_owner)
-    hwrite(key, 'token', tostring(new_token))
-    hwrite(key, 'retries', tostring(retries))
+    if new_owner ~= owner then hwrite(key, 'owner', new_owner) end
+    if new_token ~= token then hwrite(key, 'token', itos(new_token)) end
+    if retries ~= row.retries then hwrite(key, 'retries', itos(retries)) end
     hwrite(key, 'updated', fmt(now))
-    hwrite(key, 'hlen', tostring(hlen + 1))
-    hwrite(key, 'attempts', tostring(attempts))
+    hwrite(key, 'hlen', itos(hlen + 1))
+    if attempts ~= row.attempts then hwrite(key, 'attempts', itos(attempts)) end
     row.status, row.owner, row.token, row.retries, row.hlen, row.attempts = q.to, new_owner, new_token, retries, hlen + 1, attempts
     -- A step followed by its andThen in this call (defer) is indexed once, by the follow-up,
     -- from the status and owner before both (from_status, from_owner).
