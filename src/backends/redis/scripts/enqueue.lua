@@ -7,6 +7,7 @@
 -- was recorded in this script, so it cannot be queued yet (no reads). Writes are buffered
 -- (writes.lua): the script calls flush() before it returns.
 -- @include writes
+-- @include text
 
 -- `n` consecutive values of the broker's seq counter, one call: returns the first.
 local function reserve_seqs(P, n)
@@ -32,7 +33,7 @@ local function enqueue(P, id, priority, delay, queue, now, seq, fresh)
     zwrite(P .. 'delayed', id, string.format('%.0f', now + delay))
   else
     if old and tonumber(old) < score then score = tonumber(old) end
-    zwrite(P .. 'ready:' .. queue, id, string.format('%.0f', score))
+    zwrite(P .. 'ready:' .. queue, id, fmt(score))
   end
-  hwrite(P .. 'queued', id, string.format('%.0f', score))
+  hwrite(P .. 'queued', id, fmt(score))
 end

@@ -1,6 +1,7 @@
 -- Shared by the orchestrator scripts (pulled in with "-- @include lib"). Index writes are
 -- buffered (writes.lua): a script that includes lib calls flush() before it returns.
 -- @include writes
+-- @include text
 -- SPEC is generated from STATUS_TABLE in src/core/status.ts at load time; it is never
 -- written by hand: { STATUS = { n = { NEXT = true }, e = onEnter, o = leaveRequiresOwner } }.
 -- (A Lua table constructor, not JSON: decoding it on every call cost more than a transition.)
@@ -10,36 +11,6 @@ local SPEC = __STATUS_TABLE_LUA__
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-
--- A whole number as text. Memoized: a script formats its one `now` for every row, index entry
--- and history entry it writes, and a number's formatting costs more than a redis.call.
-local fmt_n, fmt_s
-local function fmt(n)
-  if n ~= fmt_n then
-    fmt_n, fmt_s = n, string.format('%.0f', n)
-  end
-  return fmt_s
-end
-
--- Small whole numbers (tokens, counts, history seqs) as text, each formatted once per script:
--- a batch of fifty writes the same few values fifty times. `padded` is the 10-digit form.
-local INT_S, PAD_S = {}, {}
-local function itos(n)
-  local s = INT_S[n]
-  if not s then
-    s = string.format('%d', n)
-    INT_S[n] = s
-  end
-  return s
-end
-local function padded(n)
-  local s = PAD_S[n]
-  if not s then
-    s = string.format('%010d', n)
-    PAD_S[n] = s
-  end
-  return s
 end
 
 -- Index updates for an invocation whose status, owner or update time changed.
