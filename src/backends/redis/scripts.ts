@@ -50,6 +50,30 @@ function statusTable(): LuaValue {
 }
 
 /**
+ * statusTable() as a Lua expression that builds each status's entry on first use: a script
+ * touches three or four statuses, and constructing all fifteen entries (their `n` sets too) on
+ * every call cost more instructions than the rest of a one-job claim's setup. Reads stay
+ * `SPEC[status]` (nil for an unknown status).
+ */
+function lazyStatusTableLua(): string {
+  const builders = Object.entries(statusTable() as Record<string, LuaValue>)
+    .map(([status, entry]) => `[${toLua(status)}] = function() return ${toLua(entry)} end`)
+    .join(",\n    ");
+  return `setmetatable({}, { __index = (function()
+  local build = {
+    ${builders}
+  }
+  return function(t, status)
+    local b = build[status]
+    if not b then return nil end
+    local entry = b()
+    rawset(t, status, entry)
+    return entry
+  end
+end)() })`;
+}
+
+/**
  * The concurrency notes and the CONCURRENCY_CONTROLLED_FINAL error, from core/concurrency.ts
  * and errors/, with placeholders the scripts fill in: \u0001 invocation id, \u0002 scope,
  * \u0003 detail, \u0004 limit, \u0005 other invocation id.
@@ -67,7 +91,7 @@ function concurrencyTexts(): LuaValue {
 /**
  * `-- @include <name>` lines pull in scripts/<name>.lua, each once per script (a later include of
  * the same name is dropped: writes.lua's buffers must be one per script); `__STATUS_TABLE_LUA__`
- * and `__CONCURRENCY_TEXTS_LUA__` become those tables, `__STATUS_FIELDS_LUA__` the list of
+ * (built lazily, lazyStatusTableLua) and `__CONCURRENCY_TEXTS_LUA__` become those tables, `__STATUS_FIELDS_LUA__` the list of
  * status row fields the codec reads (STATUS_FIELDS), `__ANNOUNCED_OUTCOME_MAX__` the size limit
  * of an announced outcome (settlement-line.ts).
  */
@@ -79,7 +103,7 @@ function loadSource(name: string, included = new Set<string>([name])): string {
     return loadSource(inc, included);
   });
   return withIncludes
-    .replaceAll("__STATUS_TABLE_LUA__", toLua(statusTable()))
+    .replaceAll("__STATUS_TABLE_LUA__", lazyStatusTableLua())
     .replaceAll("__CONCURRENCY_TEXTS_LUA__", toLua(concurrencyTexts()))
     .replaceAll("__STATUS_FIELDS_LUA__", `{ ${STATUS_FIELDS.map((f) => toLua(f)).join(", ")} }`)
     .replaceAll("__ANNOUNCED_OUTCOME_MAX__", String(ANNOUNCED_OUTCOME_MAX_BYTES));
