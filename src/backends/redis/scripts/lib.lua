@@ -53,7 +53,11 @@ end
 
 -- Concurrency notes and error (generated from core/concurrency.ts and errors/ at load time),
 -- with placeholders: \1 invocation id, \2 scope, \3 detail, \4 limit, \5 other invocation id.
-local TEXTS = __CONCURRENCY_TEXTS_LUA__
+-- Built on first use: only concurrency control reads them.
+local TEXTS = setmetatable({}, { __index = function(t, k)
+  for name, text in pairs(__CONCURRENCY_TEXTS_LUA__) do rawset(t, name, text) end
+  return rawget(t, k)
+end })
 
 local function fill(template, values)
   local out = template
