@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type {
   Components,
+  InvocationDataFilter,
   NewInvocation,
   Outcome,
   Settlement,
@@ -799,6 +800,29 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect(await c.stateBackend.findInvocations({ workflowId: root!.workflowId })).toHaveLength(3);
       expect((await c.stateBackend.findInvocations({ rootsOnly: true })).map((i) => i.id)).toEqual([root!.id]);
       expect(await c.stateBackend.findInvocations({ taskId: "child", limit: 1 })).toHaveLength(1);
+    });
+
+    test("find by workflow: a root alone, then with its members, newest first, paged and bounded", async () => {
+      const t0 = Date.now() - 10_000;
+      const [root] = await registered(1, { createdAt: t0 });
+      const byWf = (workflowId: string, f: Partial<InvocationDataFilter> = {}) =>
+        c.stateBackend.findInvocations({ workflowId, ...f }).then((l) => l.map((i) => i.id));
+      expect(await byWf(root!.id)).toEqual([root!.id]);
+      expect(await byWf(root!.id, { createdBefore: t0 })).toEqual([]);
+      expect(await byWf(root!.id, { createdAfter: t0 })).toEqual([root!.id]);
+      expect(await byWf(root!.id, { offset: 1 })).toEqual([]);
+      expect(await byWf(root!.id, { taskId: "other" })).toEqual([]);
+      const [k1] = await registered(1, { parentId: root!.id, workflowId: root!.id, createdAt: t0 + 1, taskId: "c" });
+      const [k2] = await registered(1, { parentId: k1!.id, workflowId: root!.id, createdAt: t0 + 2, taskId: "c" });
+      expect(await byWf(root!.id)).toEqual([k2!.id, k1!.id, root!.id]);
+      expect(await byWf(root!.id, { offset: 1, limit: 2 })).toEqual([k1!.id, root!.id]);
+      expect(await byWf(root!.id, { createdAfter: t0 + 1 })).toEqual([k2!.id, k1!.id]);
+      expect(await byWf(root!.id, { rootsOnly: true })).toEqual([root!.id]);
+      // A member recorded before its root (another batch): the root still joins its workflow.
+      const lateId = randomUUID();
+      const [early] = await registered(1, { parentId: lateId, workflowId: lateId, createdAt: t0 + 5 });
+      await registered(1, { id: lateId, workflowId: lateId, createdAt: t0 + 4 });
+      expect(await byWf(lateId)).toEqual([early!.id, lateId]);
     });
 
     test("log lines are kept per invocation in order", async () => {

@@ -31,6 +31,7 @@
  * State backend, `s:`
  *   inv:<id>          string JSON InvocationData
  *   created, roots, by-parent:<id>, by-wf:<id>, by-task:<task>   zsets scored by createdAt
+ *                     (by-wf:<id> only once the workflow has a member besides its root)
  *   logs:<id>         list  JSON log records of an invocation
  *   logs-unattached   list  log records with no invocation (capped)
  *   val:<hash>        string a large value ("sha256:<hex>")

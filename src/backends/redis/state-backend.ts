@@ -27,6 +27,16 @@ export function invocationEntry(i: InvocationData): [string, string, number, str
   return [i.id, json, i.createdAt, i.taskId, i.workflowId, i.parentId ?? ""];
 }
 
+/** Whether `i` meets the filter's criteria other than its creation-time bounds. */
+function matches(i: InvocationData, filter: InvocationDataFilter): boolean {
+  return (
+    (filter.parentId === undefined || i.parentId === filter.parentId) &&
+    (filter.workflowId === undefined || i.workflowId === filter.workflowId) &&
+    (!filter.rootsOnly || i.parentId === null) &&
+    (filter.taskId === undefined || i.taskId === filter.taskId)
+  );
+}
+
 /** Log lines with no invocation are kept in one list, capped to this many. */
 const UNATTACHED_LOG_CAP = 10_000;
 
@@ -64,6 +74,18 @@ export class RedisStateBackend implements StateBackend {
   }
 
   async findInvocations(filter: InvocationDataFilter): Promise<InvocationData[]> {
+    const { workflowId } = filter;
+    if (workflowId !== undefined && (await this.conn.cmd.exists(`${this.p}by-wf:${workflowId}`)) === 0) {
+      // A workflow without an index is its root alone (data.lua indexes a root with its first member).
+      const root = (await this.getInvocations([workflowId])).get(workflowId);
+      const inBounds =
+        root !== undefined &&
+        (filter.createdAfter === undefined || root.createdAt >= filter.createdAfter) &&
+        (filter.createdBefore === undefined || root.createdAt < filter.createdBefore);
+      const found = root && inBounds && matches(root, filter) ? [root] : [];
+      const offset = filter.offset ?? 0;
+      return found.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
+    }
     // The most selective index, newest first within the creation-time bounds.
     const index =
       filter.parentId !== undefined
@@ -100,13 +122,7 @@ export class RedisStateBackend implements StateBackend {
     const found = await this.getInvocations(ids);
     const matching = ids.flatMap((id) => {
       const i = found.get(id);
-      if (!i) return [];
-      const keep =
-        (filter.parentId === undefined || i.parentId === filter.parentId) &&
-        (filter.workflowId === undefined || i.workflowId === filter.workflowId) &&
-        (!filter.rootsOnly || i.parentId === null) &&
-        (filter.taskId === undefined || i.taskId === filter.taskId);
-      return keep ? [i] : [];
+      return i && matches(i, filter) ? [i] : [];
     });
     return matching.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
   }
