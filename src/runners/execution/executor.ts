@@ -130,6 +130,8 @@ export class InvocationExecutor {
       return; // the backend is unreachable: the next check tries again
     }
     for (const o of owned) {
+      // Claimed here again meanwhile (see startResults): that earlier execution is aborted already.
+      if (this.inFlight.get(o.id) !== o) continue;
       const rec = statuses.get(o.id);
       if (rec && rec.token === o.token && OWNED_WHILE_RUNNING.includes(rec.status)) continue;
       const cancelled = rec?.status === "CANCELLING" || rec?.status === "FAILED";
@@ -380,6 +382,12 @@ export class InvocationExecutor {
     const data = await reading.catch(() => stateBackend.getInvocations(started.map((r) => r.id)));
     for (const r of started) {
       const owned = { id: r.id, token: r.token, ownerId: runnerId };
+      // Still running here from before: its work was recovered and rerouted while this runner was
+      // frozen or cut off, and came back to it. The earlier execution's token is stale: abort it
+      // now, before this one takes its place (its outcome write is refused by the fencing token).
+      if (this.inFlight.has(r.id)) {
+        this.abort(r.id, "ownership lost", `it was claimed here again (fencing token ${r.token})`);
+      }
       this.inFlight.set(r.id, owned);
       this.aborts.set(r.id, new AbortController());
       this.deps.events?.onStart?.(owned);
@@ -419,13 +427,17 @@ export class InvocationExecutor {
         await this.record(owned, decided, data?.parentId ?? null);
       }
     } finally {
-      this.abandoned.delete(owned.id);
-      this.inFlight.delete(owned.id);
-      this.paused.delete(owned.id);
       this.recording.delete(owned.id);
-      this.aborts.delete(owned.id);
+      // An execution replaced by a later claim of the same id leaves that one's entries alone.
+      const current = this.inFlight.get(owned.id) === owned;
+      if (current) {
+        this.abandoned.delete(owned.id);
+        this.inFlight.delete(owned.id);
+        this.paused.delete(owned.id);
+        this.aborts.delete(owned.id);
+      }
       if (this.stopped && this.inFlight.size === 0 && this.watchTimer) clearInterval(this.watchTimer);
-      this.deps.events?.onFinish?.(owned.id);
+      if (current) this.deps.events?.onFinish?.(owned.id);
       this.slotFreed?.();
       if (this.inFlight.size === 0) for (const idle of [...this.idleWaiters]) idle();
     }
