@@ -1,6 +1,6 @@
 -- Numbers as text for the scripts (pulled in with "-- @include text"). Lua's own conversion
--- and string.format go through sprintf, which costs more than a redis.call: a script formats
--- each value once.
+-- and string.format go through sprintf (5% of Redis's CPU profile during claims before this):
+-- a script formats each value once.
 
 -- A whole number as text, memoized: a script formats its one `now` for every row, index entry
 -- and history entry it writes.
@@ -14,20 +14,16 @@ end
 
 -- Small whole numbers (tokens, counts, history seqs) as text, each formatted once per script:
 -- a batch of fifty writes the same few values fifty times. `padded` is the 10-digit form.
-local INT_S, PAD_S = {}, {}
-local function itos(n)
-  local s = INT_S[n]
-  if not s then
-    s = string.format('%d', n)
-    INT_S[n] = s
+local function memoized(pattern)
+  local cache = {}
+  return function(n)
+    local s = cache[n]
+    if not s then
+      s = string.format(pattern, n)
+      cache[n] = s
+    end
+    return s
   end
-  return s
 end
-local function padded(n)
-  local s = PAD_S[n]
-  if not s then
-    s = string.format('%010d', n)
-    PAD_S[n] = s
-  end
-  return s
-end
+local itos = memoized('%d')
+local padded = memoized('%010d')
