@@ -27,9 +27,11 @@ export function invocationEntry(i: InvocationData): [string, string, number, str
   return [i.id, json, i.createdAt, i.taskId, i.workflowId, i.parentId ?? ""];
 }
 
-/** Whether `i` meets the filter's criteria other than its creation-time bounds. */
+/** Whether `i` meets the filter (its creation-time bounds too: an index read applied them already, a root read alone not). */
 function matches(i: InvocationData, filter: InvocationDataFilter): boolean {
   return (
+    (filter.createdAfter === undefined || i.createdAt >= filter.createdAfter) &&
+    (filter.createdBefore === undefined || i.createdAt < filter.createdBefore) &&
     (filter.parentId === undefined || i.parentId === filter.parentId) &&
     (filter.workflowId === undefined || i.workflowId === filter.workflowId) &&
     (!filter.rootsOnly || i.parentId === null) &&
@@ -75,23 +77,14 @@ export class RedisStateBackend implements StateBackend {
 
   async findInvocations(filter: InvocationDataFilter): Promise<InvocationData[]> {
     const { workflowId } = filter;
-    if (workflowId !== undefined && (await this.conn.cmd.exists(`${this.p}by-wf:${workflowId}`)) === 0) {
-      // A workflow without an index is its root alone (data.lua indexes a root with its first member).
-      const root = (await this.getInvocations([workflowId])).get(workflowId);
-      const inBounds =
-        root !== undefined &&
-        (filter.createdAfter === undefined || root.createdAt >= filter.createdAfter) &&
-        (filter.createdBefore === undefined || root.createdAt < filter.createdBefore);
-      const found = root && inBounds && matches(root, filter) ? [root] : [];
-      const offset = filter.offset ?? 0;
-      return found.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
-    }
+    // A workflow without an index is its root alone (data.lua indexes a root with its first member).
+    const rootAlone = workflowId !== undefined && (await this.conn.cmd.exists(`${this.p}by-wf:${workflowId}`)) === 0;
     // The most selective index, newest first within the creation-time bounds.
     const index =
       filter.parentId !== undefined
         ? `by-parent:${filter.parentId}`
-        : filter.workflowId !== undefined
-          ? `by-wf:${filter.workflowId}`
+        : workflowId !== undefined
+          ? `by-wf:${workflowId}`
           : filter.rootsOnly
             ? "roots"
             : filter.taskId !== undefined
@@ -102,10 +95,10 @@ export class RedisStateBackend implements StateBackend {
     const offset = filter.offset ?? 0;
     const criteria =
       Number(filter.parentId !== undefined) +
-      Number(filter.workflowId !== undefined) +
+      Number(workflowId !== undefined) +
       Number(Boolean(filter.rootsOnly)) +
       Number(filter.taskId !== undefined);
-    if (criteria <= 1) {
+    if (criteria <= 1 && !rootAlone) {
       // The index answers the whole filter: let Redis page it.
       const ids = await this.conn.cmd.zrevrangebyscore(
         `${this.p}${index}`,
@@ -118,7 +111,7 @@ export class RedisStateBackend implements StateBackend {
       const found = await this.getInvocations(ids);
       return ids.flatMap((id) => found.get(id) ?? []);
     }
-    const ids = await this.conn.cmd.zrevrangebyscore(`${this.p}${index}`, max, min);
+    const ids = rootAlone ? [workflowId] : await this.conn.cmd.zrevrangebyscore(`${this.p}${index}`, max, min);
     const found = await this.getInvocations(ids);
     const matching = ids.flatMap((id) => {
       const i = found.get(id);
