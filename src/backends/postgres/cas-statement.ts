@@ -45,6 +45,9 @@ export function casParams(req: TransitionRequest): CasParams | null {
   };
 }
 
+/** Bytes of lines per NOTIFY part: with one more line (outcome, id, status, kind) under 8000. */
+const PAYLOAD_PART = 3700;
+
 /**
  * The statement ($1.. as in casValues); returns the written rows with their previous status.
  * The invocations it makes final are announced with their outcomes (ChangeFeed.onSettled,
@@ -57,9 +60,6 @@ export function casParams(req: TransitionRequest): CasParams | null {
  * transaction, which reads every row first and fails the call (CorruptRecordError) before any
  * write, so a batch is never applied in part.
  */
-/** Bytes of lines per NOTIFY part: with one more line (outcome, id, status, kind) under 8000. */
-const PAYLOAD_PART = 3700;
-
 export function casStatement(s: string, now: string, settledChannel: string): string {
   const known = STATUSES.map((st) => `'${st}'`).join(", ");
   const final = FINAL_STATUSES.map((st) => `'${st}'`).join(", ");

@@ -87,9 +87,10 @@ function concurrencyTexts(): LuaValue {
 /**
  * `-- @include <name>` lines pull in scripts/<name>.lua, each once per script (a later include of
  * the same name is dropped: writes.lua's buffers must be one per script); `__STATUS_TABLE_LUA__`
- * (built lazily, lazyStatusTableLua) and `__CONCURRENCY_TEXTS_LUA__` become those tables, `__STATUS_FIELDS_LUA__` the list of
- * status row fields the codec reads (STATUS_FIELDS), `__ANNOUNCED_OUTCOME_MAX__` the size limit
- * of an announced outcome (settlement-line.ts).
+ * becomes the status table (built per status on first use, lazyStatusTableLua),
+ * `__CONCURRENCY_TEXTS_LUA__` the texts' table, `__STATUS_FIELDS_LUA__` the list of status row
+ * fields the codec reads (STATUS_FIELDS), `__ANNOUNCED_OUTCOME_MAX__` the size limit of an
+ * announced outcome (settlement-line.ts).
  */
 function loadSource(name: string, included = new Set<string>([name])): string {
   const raw = readFileSync(join(SCRIPTS_DIR, `${name}.lua`), "utf8");

@@ -4,7 +4,8 @@
 -- @include text
 -- SPEC is generated from STATUS_TABLE in src/core/status.ts at load time; it is never
 -- written by hand: { STATUS = { n = { NEXT = true }, e = onEnter, o = leaveRequiresOwner } }.
--- (A Lua table constructor, not JSON: decoding it on every call cost more than a transition.)
+-- (Lua table constructors, not JSON, each status's entry built when first read: decoding or
+-- building the whole table on every call cost more than a transition.)
 local SPEC = __STATUS_TABLE_LUA__
 
 -- Server time in ms: one clock for every host.
