@@ -126,16 +126,20 @@ export async function check(
       report.fencedResultsAccepted.push(rec.id);
     }
     if (runs.length > 1) {
-      // Repeats are allowed when every execution but the last ran on a runner that was killed,
-      // frozen or stopped, or that lost the invocation through the state machine: recovered
-      // from it (declared dead, e.g. a heartbeat late on a loaded machine) or handed back by it.
+      // Repeats are allowed when every execution but the one whose result was recorded ran on a
+      // runner that was killed, frozen or stopped, or that lost the invocation through the state
+      // machine: recovered from it (declared dead, e.g. a heartbeat late on a loaded machine) or
+      // handed back by it. The recorded one is not always the last line of the ledger: a runner
+      // frozen between its claim and the task's first line writes its line after it wakes, once
+      // the invocation ran elsewhere.
       const lostBy = new Set(
         history.flatMap((h, k) =>
           ["RUNNING_RECOVERY", "PENDING_RECOVERY", "KILLED"].includes(h.status) ? [history[k - 1]?.ownerId ?? ""] : [],
         ),
       );
-      const earlier = runs.slice(0, -1);
-      const ok = earlier.every((e) => {
+      const recorded = runs.findLastIndex((e) => e.runnerId === result?.runnerId);
+      const others = runs.filter((_, k) => k !== recorded);
+      const ok = others.every((e) => {
         const pid = topPid(e.runnerId, records);
         return lostBy.has(e.runnerId) || (pid !== null && disrupted.has(pid));
       });
