@@ -121,7 +121,15 @@ export async function rerouteLostDeliveries(
   });
   if (waiting.length === 0) return [];
   const queued = await deps.broker.queued(waiting.map((r) => r.id));
-  const lost = waiting.filter((r) => !queued.has(r.id));
+  const unqueued = waiting.filter((r) => !queued.has(r.id));
+  if (unqueued.length === 0) return [];
+  // Read again after the queue check: one claimed between the find and that check (taken off its
+  // queue, moved on to PENDING/RUNNING) is not lost. Only one still as the find saw it is.
+  const now = await deps.orchestrator.getStatuses(unqueued.map((r) => r.id));
+  const lost = unqueued.filter((r) => {
+    const again = now.get(r.id);
+    return again !== undefined && again.status === r.status && again.updatedAt === r.updatedAt;
+  });
   await routeAgain(
     deps,
     lost.map((r) => r.id),
