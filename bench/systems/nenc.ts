@@ -3,6 +3,7 @@ import { appServices } from "../../src/app.js";
 import { toEnvVars } from "../../src/config/env-names.js";
 import { isFinal, STATUSES } from "../../src/core/status.js";
 import type { NencConfigInput } from "../../src/index.js";
+import { dropPostgresSchema } from "../seed.js";
 import type { BenchContext, BenchSystem, WorkerLauncher } from "./types.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -72,6 +73,7 @@ export function nencSystem(engine: "sqlite" | "redis" | "postgres", sqliteDir: s
     async close(ctx) {
       await mod(ctx).app.purge();
       await mod(ctx).app.close();
+      if (engine === "postgres") await dropPostgresSchema((ctx as NencContext).options);
     },
     command(ctx, concurrency, fast) {
       const options = { ...(ctx as NencContext).options, ...(fast ? FAST_RECOVERY : {}) };
