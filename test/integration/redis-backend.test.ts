@@ -207,6 +207,38 @@ describe.skipIf(!available)("redis backend specifics", () => {
     }
   });
 
+  it("wake-up channels are subscribed on first use: a process that only registers is sent none", async () => {
+    const c = await open();
+    const work = `nenc:{${appId}}:b:work`;
+    const changed = `nenc:{${appId}}:o:changed`;
+    const subscribers = async () => {
+      const reply = (await raw.call("PUBSUB", "NUMSUB", work, changed)) as (string | number)[];
+      return { work: Number(reply[1]), changed: Number(reply[3]) };
+    };
+    const inv = { id: randomUUID(), taskId: "t", args: "[]", parentId: null, workflowId: "w", createdAt: Date.now() };
+    await c.stateBackend.saveInvocations([inv]);
+    await c.orchestrator.register([inv]);
+    await c.broker.route([{ id: inv.id }]);
+    expect(await subscribers()).toEqual({ work: 0, changed: 0 });
+    // A runner's wait for work subscribes the work channel, and a route from elsewhere wakes it.
+    expect(await c.broker.claim(5)).toEqual([inv.id]);
+    const other = await createComponents({ ...config, redisConnectTimeoutMs: 3000 });
+    try {
+      const started = Date.now();
+      const waiting = c.broker.waitForWork(5000);
+      setTimeout(() => void other.broker.route([{ id: "x" }]), 200);
+      await waiting;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(await subscribers()).toEqual({ work: 1, changed: 0 });
+      // A wait for changes (result waiters) subscribes the change channel.
+      await c.orchestrator.waitForChange([], 50);
+      expect(await subscribers()).toEqual({ work: 1, changed: 1 });
+    } finally {
+      await closeComponents(other);
+    }
+  });
+
   it("clients whose connections are killed reconnect: commands, scripts and wake-ups work again", async () => {
     const c = await open();
     const killOurClients = async () => {
@@ -222,6 +254,9 @@ describe.skipIf(!available)("redis backend specifics", () => {
     const inv = { id: randomUUID(), taskId: "t", args: "[]", parentId: null, workflowId: "w", createdAt: Date.now() };
     await c.stateBackend.saveInvocations([inv]);
     await c.orchestrator.register([inv]);
+    // Channels are subscribed on first use: wait once so the work channel's subscription exists
+    // before the drop (the subscriber must subscribe to it again by itself).
+    await c.broker.waitForWork(50);
     await killOurClients();
     // A command issued right after the drop may fail (callers retry); one shortly after succeeds.
     let statuses: Awaited<ReturnType<typeof c.orchestrator.getStatuses>> | null = null;

@@ -71,8 +71,9 @@ export class RedisBroker implements Broker {
 
   async waitForWork(timeoutMs: number, queues: readonly string[] = []): Promise<void> {
     // Listen first, then look: a route between the two still wakes us.
-    const { woken, cancel } = this.conn.listen(this.conn.keys.workChannel);
+    const { woken, cancel, subscribed } = this.conn.listen(this.conn.keys.workChannel);
     try {
+      await subscribed.catch(() => {}); // not subscribed (closing): the look below still answers
       const next = Number(await scripts().nextWork.run(this.conn.cmd, [this.p, JSON.stringify(queues)]));
       if (next === 0) return;
       await sleepOr(woken, next > 0 ? Math.min(timeoutMs, next) : timeoutMs);

@@ -48,7 +48,7 @@ function checkUrl(url: string): void {
  * reference-counted: `cmd` for every command and script, `sub` for pub/sub wake-ups only.
  * Both reconnect forever with capped, jittered backoff; a command issued during an outage
  * waits through `maxRetriesPerRequest` reconnect attempts, then fails (callers retry).
- * Wake-up messages arrive on `events`, one event per channel.
+ * Wake-up messages arrive on `events`, one event per channel, once something listens to it.
  */
 export class RedisConnection {
   readonly cmd: Redis;
@@ -57,6 +57,7 @@ export class RedisConnection {
   readonly events = new EventEmitter();
   private refs = 0;
   private readyPromise: Promise<void> | null = null;
+  private readonly subscriptions = new Map<string, { confirmed: boolean; ready: Promise<void> }>();
   private lastError: Error | null = null;
 
   private static readonly open = new Map<string, RedisConnection>();
@@ -99,7 +100,7 @@ export class RedisConnection {
     return conn;
   }
 
-  /** Connect both clients and subscribe to the app's wake-up channels; a clear BackendError if Redis does not answer. */
+  /** Connect both clients (channels are subscribed on first use); a clear BackendError if Redis does not answer. */
   ready(): Promise<void> {
     this.readyPromise ??= this.connect().catch((err: unknown) => {
       this.readyPromise = null;
@@ -122,7 +123,6 @@ export class RedisConnection {
         (async () => {
           await Promise.all([connectOnce(this.cmd), connectOnce(this.sub)]);
           await this.cmd.ping();
-          await this.sub.subscribe(this.keys.workChannel, this.keys.changeChannel);
         })(),
         deadline,
       ]);
@@ -142,9 +142,45 @@ export class RedisConnection {
     }
   }
 
-  /** The next message on `channel` that `accept` takes; `cancel` stops listening (the promise then never settles). */
-  listen(channel: string, accept: (message: string) => boolean = () => true): { woken: Promise<void>; cancel(): void } {
+  /**
+   * The channel subscribed on first use, not at connect: a process that never waits for work
+   * (a caller) or for changes (a runner whose tasks wait for no result) is sent none of the
+   * app's wake-up messages. Redis delivers every PUBLISH to every subscriber, so with all
+   * processes subscribed to both channels each transition reached every caller process, which
+   * parsed and dropped it. Resolves once the server has confirmed the subscription (ioredis
+   * subscribes again by itself after a reconnect).
+   */
+  private subscription(channel: string): { confirmed: boolean; ready: Promise<void> } {
+    const known = this.subscriptions.get(channel);
+    if (known) return known;
+    const entry = { confirmed: false, ready: Promise.resolve() };
+    entry.ready = this.sub.subscribe(channel).then(
+      () => {
+        entry.confirmed = true;
+      },
+      (err: unknown) => {
+        // Not subscribed (the connection was closed): the next listener tries again.
+        if (this.subscriptions.get(channel) === entry) this.subscriptions.delete(channel);
+        throw err;
+      },
+    );
+    entry.ready.catch(() => {});
+    this.subscriptions.set(channel, entry);
+    return entry;
+  }
+
+  /**
+   * The next message on `channel` that `accept` takes; `cancel` stops listening (the promise then
+   * never settles). `subscribed` resolves once the server has confirmed the channel's
+   * subscription (`confirmed`: it already had): a message published before that is not
+   * delivered, so a caller that listens and then looks awaits it before looking.
+   */
+  listen(
+    channel: string,
+    accept: (message: string) => boolean = () => true,
+  ): { woken: Promise<void>; cancel(): void; subscribed: Promise<void>; confirmed: boolean } {
     let cancel = () => {};
+    const sub = this.subscription(channel);
     const woken = new Promise<void>((resolve) => {
       const onMessage = (message: string) => {
         if (!accept(message)) return;
@@ -154,19 +190,25 @@ export class RedisConnection {
       this.events.on(channel, onMessage);
       cancel = () => this.events.off(channel, onMessage);
     });
-    return { woken, cancel };
+    return { woken, cancel, subscribed: sub.ready, confirmed: sub.confirmed };
   }
 
   /** Call `fn` with every message on `channel` until the returned function is called. */
   subscribe(channel: string, fn: (message: string) => void): () => void {
+    this.subscription(channel);
     this.events.on(channel, fn);
     return () => this.events.off(channel, fn);
   }
 
-  /** Resolve on the next message on `channel` that `accept` takes, or after `timeoutMs`. */
+  /**
+   * Resolve on the next message on `channel` that `accept` takes, or after `timeoutMs`. Also when
+   * the channel's first subscription is confirmed: a message published before it was not
+   * delivered, and the caller, which looks at the state after every wake-up, looks again.
+   */
   async waitFor(channel: string, timeoutMs: number, accept?: (message: string) => boolean): Promise<void> {
-    const { woken, cancel } = this.listen(channel, accept);
-    await sleepOr(woken, timeoutMs).finally(cancel);
+    const { woken, cancel, subscribed, confirmed } = this.listen(channel, accept);
+    const wake = confirmed ? woken : Promise.race([woken, subscribed.catch(() => {})]);
+    await sleepOr(wake, timeoutMs).finally(cancel);
   }
 
   async release(): Promise<void> {
