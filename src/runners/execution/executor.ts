@@ -282,11 +282,16 @@ export class InvocationExecutor {
       try {
         const claimed = await this.claimAndStart(free, queues);
         if (this.stopped) break;
-        if (claimed === 0) {
-          await this.untilStop(broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50, queues));
-          continue;
-        }
         backoff = 10;
+        if (claimed < free) {
+          // The queues held less than we could take: no claim again at once (an empty claim was
+          // every second call at low load, a full script run on Redis), but a wait for work,
+          // which first looks whether any came meanwhile. What was just started records its
+          // outcome first (its completion is queued for the next turn of the event loop): the
+          // look would otherwise reach the server ahead of it, on the caller's latency path.
+          if (claimed > 0) await new Promise((r) => setImmediate(r));
+          await this.untilStop(broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50, queues));
+        }
       } catch (err) {
         this.deps.logger.warn(
           { component: "runner", err: coerceError(err).message },

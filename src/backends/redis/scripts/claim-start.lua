@@ -46,5 +46,6 @@ if #ids > 0 then
 end
 local json = out.results and '{"ids":' .. cjson.encode(ids) .. ',"results":' .. results_json(out.results) .. '}'
   or cjson.encode(out)
-redis.call('SET', replay_key, json, 'PX', 60000)
+-- An empty reply is not kept: nothing was taken, so a re-sent call loses nothing by claiming again.
+if #ids > 0 then redis.call('SET', replay_key, json, 'PX', 60000) end
 return with_data(json, ids, out.results)
