@@ -287,9 +287,10 @@ export class InvocationExecutor {
           // The queues held less than we could take: no claim again at once (an empty claim was
           // every second call at low load, a full script run on Redis), but a wait for work,
           // which first looks whether any came meanwhile. What was just started records its
-          // outcome first (its completion is queued for the next turn of the event loop): the
-          // look would otherwise reach the server ahead of it, on the caller's latency path.
-          if (claimed > 0) await new Promise((r) => setImmediate(r));
+          // outcome first: a task that ends at once queues its completion for the event loop's
+          // next check phase, behind an immediate this loop would queue now; one more turn lets
+          // the completion reach the server before the look (on the caller's latency path).
+          if (claimed > 0) await new Promise((r) => setImmediate(() => setImmediate(r)));
           await this.untilStop(broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50, queues));
         }
       } catch (err) {
