@@ -43,6 +43,26 @@ export function findCases({ test, components, registered, run }: Ctx): void {
     );
   });
 
+  test("a page of find by one status or by one task: from offset, at most limit, ties by id", async () => {
+    const c = components();
+    const list = await registered(7);
+    const [first] = list;
+    const byOne = async (filter: { statuses?: ["REGISTERED"]; taskId?: string }, order: "asc" | "desc") =>
+      (await c.orchestrator.find({ ...filter, order })).filter((r) => list.some((l) => l.id === r.id));
+    for (const filter of [{ statuses: ["REGISTERED"] as ["REGISTERED"] }, { taskId: first!.taskId }]) {
+      const asc = await byOne(filter, "asc");
+      expect(asc).toHaveLength(7);
+      const sorted = [...asc].sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : 1));
+      expect(asc.map((r) => r.id)).toEqual(sorted.map((r) => r.id));
+      const ids = sorted.map((r) => r.id);
+      const page = await c.orchestrator.find({ ...filter, limit: 2, offset: 3 });
+      expect(page.map((r) => r.id)).toEqual(ids.slice(3, 5));
+      const back = await c.orchestrator.find({ ...filter, limit: 3, offset: 2, order: "desc" });
+      expect(back.map((r) => r.id)).toEqual([...ids].reverse().slice(2, 5));
+      expect(await c.orchestrator.find({ ...filter, limit: 5, offset: 7 })).toEqual([]);
+    }
+  });
+
   test("find and historyBetween take time bounds that are not whole milliseconds", async () => {
     // A bound computed from a clock offset can be fractional (the trigger scan's was: PostgreSQL
     // refused it as a bigint, and every scan of that runner failed).

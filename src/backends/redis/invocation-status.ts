@@ -196,8 +196,10 @@ export class RedisInvocationStatus implements InvocationStatusStore {
   }
 
   /**
-   * A bounded page read by one script (find-page.lua): the first offset + limit members of each
-   * set and their rows, atomically, so an invocation that moved on cannot empty the page.
+   * A bounded page read by one script (find-page.lua), atomically, so an invocation that moved
+   * on cannot empty the page. From one set, the page itself (Redis orders ties by id, as
+   * findOrder does): a deep page of one status reads its own rows, not every row before it.
+   * From several, the first offset + limit members of each, merged here.
    */
   private async findPage(
     filter: InvocationFilter,
@@ -207,13 +209,16 @@ export class RedisInvocationStatus implements InvocationStatusStore {
     desc: boolean,
     offset: number,
   ): Promise<StatusRecord[]> {
-    const take = offset + (filter.limit ?? 0);
+    const one = sets.length === 1;
+    const skip = one ? offset : 0;
+    const take = one ? (filter.limit ?? 0) : offset + (filter.limit ?? 0);
     const reply = (await scripts().findPage.run(this.cmd, [
       this.p,
       min,
       max,
       desc ? "1" : "0",
       take,
+      skip,
       ...sets,
     ])) as Array<string | (string | null)[]>;
     const recs: StatusRecord[] = [];
@@ -222,7 +227,7 @@ export class RedisInvocationStatus implements InvocationStatusStore {
       const rec = decodeStatus(id, reply[i + 1] as (string | null)[]);
       if (rec && matches(rec, filter)) recs.push(rec);
     }
-    return sortPage(recs, filter, offset);
+    return sortPage(recs, filter, one ? 0 : offset);
   }
 
   async countByStatus(): Promise<StatusCount[]> {
