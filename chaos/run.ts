@@ -21,6 +21,7 @@ import { toEnvVars } from "../src/config/env-names.js";
 import { decode } from "../src/core/serialization.js";
 import { isFinal } from "../src/core/status.js";
 import type { NencConfigInput } from "../src/index.js";
+import { dropSchemas } from "../test/helpers/postgres.js";
 import { CHECKED_TASKS, check } from "./checks.js";
 import { descendants, Fleet, type FleetRunner, rssKb } from "./fleet.js";
 import { restartServer } from "./servers.js";
@@ -200,6 +201,9 @@ const orphans = [...new Set([...children, ...fleet.runners.flatMap((r) => descen
 });
 await app.purge();
 await app.close();
+// purge() empties the app's tables and keeps them: without this, every PostgreSQL run left its
+// nenc_chaos_<time> schema in the database.
+if (backend === "postgres") await dropSchemas([String(options.appId)]);
 
 const violations = [
   report.lost > 0 ? `${report.lost} invocations not final (lost)` : "",
