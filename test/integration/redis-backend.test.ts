@@ -38,6 +38,23 @@ describe.skipIf(!available)("redis backend specifics", () => {
     return c;
   };
 
+  /**
+   * Ms until `c`'s wait for work (5 s timeout) wakes, with id "x" routed after `afterMs` by a
+   * second set of clients (different settings, so not shared): a route from "elsewhere".
+   */
+  const wokenByRouteElsewhere = async (c: Components, afterMs: number): Promise<number> => {
+    const other = await createComponents({ ...config, redisConnectTimeoutMs: 3000 });
+    try {
+      const started = Date.now();
+      const waiting = c.broker.waitForWork(5000);
+      setTimeout(() => void other.broker.route([{ id: "x" }]), afterMs);
+      await waiting;
+      return Date.now() - started;
+    } finally {
+      await closeComponents(other);
+    }
+  };
+
   afterEach(async () => {
     if (!c) return;
     await Promise.all([c.orchestrator.purge(), c.broker.purge(), c.stateBackend.purge()]);
@@ -222,21 +239,13 @@ describe.skipIf(!available)("redis backend specifics", () => {
     expect(await subscribers()).toEqual({ work: 0, changed: 0 });
     // A runner's wait for work subscribes the work channel, and a route from elsewhere wakes it.
     expect(await c.broker.claim(5)).toEqual([inv.id]);
-    const other = await createComponents({ ...config, redisConnectTimeoutMs: 3000 });
-    try {
-      const started = Date.now();
-      const waiting = c.broker.waitForWork(5000);
-      setTimeout(() => void other.broker.route([{ id: "x" }]), 200);
-      await waiting;
-      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
-      expect(Date.now() - started).toBeLessThan(3000);
-      expect(await subscribers()).toEqual({ work: 1, changed: 0 });
-      // A wait for changes (result waiters) subscribes the change channel.
-      await c.orchestrator.waitForChange([], 50);
-      expect(await subscribers()).toEqual({ work: 1, changed: 1 });
-    } finally {
-      await closeComponents(other);
-    }
+    const waited = await wokenByRouteElsewhere(c, 200);
+    expect(waited).toBeGreaterThanOrEqual(150);
+    expect(waited).toBeLessThan(3000);
+    expect(await subscribers()).toEqual({ work: 1, changed: 0 });
+    // A wait for changes (result waiters) subscribes the change channel.
+    await c.orchestrator.waitForChange([], 50);
+    expect(await subscribers()).toEqual({ work: 1, changed: 1 });
   });
 
   it("clients whose connections are killed reconnect: commands, scripts and wake-ups work again", async () => {
@@ -271,17 +280,7 @@ describe.skipIf(!available)("redis backend specifics", () => {
     expect(p?.ok).toBe(true);
     // The subscriber resubscribed: a route from elsewhere wakes a waiter well before its timeout.
     await new Promise((r) => setTimeout(r, 300));
-    // A second set of clients (different settings, so not shared) routes from "elsewhere".
-    const other = await createComponents({ ...config, redisConnectTimeoutMs: 3000 });
-    try {
-      const started = Date.now();
-      const waiting = c.broker.waitForWork(5000);
-      setTimeout(() => void other.broker.route([{ id: "x" }]), 100);
-      await waiting;
-      expect(Date.now() - started).toBeLessThan(3000);
-      expect(await c.broker.claim(5)).toEqual(["x"]);
-    } finally {
-      await closeComponents(other);
-    }
+    expect(await wokenByRouteElsewhere(c, 100)).toBeLessThan(3000);
+    expect(await c.broker.claim(5)).toEqual(["x"]);
   });
 });
