@@ -2,11 +2,10 @@ import Database from "better-sqlite3";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { appServices } from "../src/app.js";
-import { schemaName } from "../src/backends/postgres/pool.js";
 import { appKeys } from "../src/backends/redis/keys.js";
 import { tablePrefix } from "../src/backends/sqlite/database.js";
-import { defaultConfig, type NencConfig } from "../src/config/schema.js";
 import type { NencConfigInput } from "../src/index.js";
+import { POSTGRES_TEST_URL, schemaOf } from "../test/helpers/postgres.js";
 import type { BenchContext } from "./systems/types.js";
 
 /**
@@ -26,31 +25,9 @@ export async function seedFinal(engine: string, ctx: BenchContext, n: number): P
   await appServices(app).components(); // tables and keys exist
   const options = ctx.options as NencConfigInput;
   const appId = String(options.appId);
-  if (engine === "postgres") return seedPostgres(`"${postgresSchema(options)}"`, n, postgresUrl(options));
+  if (engine === "postgres") return seedPostgres(`"${schemaOf(appId)}"`, n, POSTGRES_TEST_URL);
   if (engine === "sqlite") return seedSqlite(String(options.sqliteDbPath), tablePrefix(appId), n);
   return seedRedis(appKeys(appId), n);
-}
-
-function postgresUrl(options: NencConfigInput): string {
-  return String(options.postgresUrl ?? defaultConfig().postgresUrl);
-}
-
-function postgresSchema(options: NencConfigInput): string {
-  return schemaName({ ...defaultConfig(), ...options } as NencConfig);
-}
-
-/**
- * Drop a context's PostgreSQL schema (its app's tables): `purge()` empties the tables and leaves
- * them, so every run would leave a `nenc_bench_postgres_*` schema in the database.
- */
-export async function dropPostgresSchema(options: NencConfigInput): Promise<void> {
-  const c = new pg.Client({ connectionString: postgresUrl(options) });
-  await c.connect();
-  try {
-    await c.query(`DROP SCHEMA IF EXISTS "${postgresSchema(options)}" CASCADE`);
-  } finally {
-    await c.end();
-  }
 }
 
 async function seedPostgres(s: string, n: number, url: string): Promise<void> {

@@ -3,7 +3,7 @@ import { appServices } from "../../src/app.js";
 import { toEnvVars } from "../../src/config/env-names.js";
 import { isFinal, STATUSES } from "../../src/core/status.js";
 import type { NencConfigInput } from "../../src/index.js";
-import { dropPostgresSchema } from "../seed.js";
+import { dropSchemas } from "../../test/helpers/postgres.js";
 import type { BenchContext, BenchSystem, WorkerLauncher } from "./types.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -73,7 +73,8 @@ export function nencSystem(engine: "sqlite" | "redis" | "postgres", sqliteDir: s
     async close(ctx) {
       await mod(ctx).app.purge();
       await mod(ctx).app.close();
-      if (engine === "postgres") await dropPostgresSchema((ctx as NencContext).options);
+      // purge() empties the app's tables and keeps them: each run would leave its schema behind.
+      if (engine === "postgres") await dropSchemas([String((ctx as NencContext).options.appId)]);
     },
     command(ctx, concurrency, fast) {
       const options = { ...(ctx as NencContext).options, ...(fast ? FAST_RECOVERY : {}) };

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { schemaName } from "../../src/backends/postgres/pool.js";
 import { defaultConfig, type NencConfigInput } from "../../src/config/schema.js";
 import { FAST_RECOVERY, type TestBackend, testAppId, toEnv } from "./backends.js";
 
@@ -6,7 +7,7 @@ export const POSTGRES_TEST_URL = process.env.NENC__POSTGRES_URL || defaultConfig
 
 /** The schema an app id's tables live in (the backend's default naming). */
 export function schemaOf(appId: string): string {
-  return `nenc_${appId.toLowerCase()}`;
+  return schemaName({ ...defaultConfig(), appId });
 }
 
 /** Drop the schemas of these app ids (and everything in them). */
