@@ -185,9 +185,9 @@ describe.skipIf(!available)("redis backend specifics", () => {
       CorruptRecordError,
     );
     expect(await raw.hget(`${o}inv:bad`, "status")).toBe("EXPLODED");
-    await raw.rpush(`${o}hist:bad`, "{not json");
+    await raw.hset(`${o}inv:bad`, "h", "{not json");
     await expect(c.orchestrator.history("bad")).rejects.toBeInstanceOf(CorruptRecordError);
-    await raw.hset(`${o}out:bad`, { kind: "error", value: "nope" });
+    await raw.hset(`${o}inv:bad`, { kind: "error", value: "nope" });
     await expect(c.orchestrator.getOutcome("bad")).rejects.toBeInstanceOf(CorruptRecordError);
     await raw.set(`${s}inv:bad`, JSON.stringify({ id: "bad", taskId: 3 }));
     await expect(c.stateBackend.getInvocations(["bad"])).rejects.toBeInstanceOf(CorruptRecordError);

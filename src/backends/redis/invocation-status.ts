@@ -17,7 +17,15 @@ import { BackendError, CorruptRecordError } from "../../errors/index.js";
 import { findOrder } from "../find-order.js";
 import { outcomeText } from "../outcome-text.js";
 import { settled } from "../settled.js";
-import { decodeHistory, decodeOutcome, decodeStatus, STATUS_FIELDS } from "./codec.js";
+import {
+  decodeHistory,
+  decodeOutcome,
+  decodeStatus,
+  HISTORY_FIELD,
+  historyEntries,
+  OUTCOME_FIELDS,
+  STATUS_FIELDS,
+} from "./codec.js";
 import type { RedisConnection } from "./connection.js";
 import { values } from "./pipeline.js";
 import { scripts } from "./scripts.js";
@@ -142,14 +150,12 @@ export class RedisInvocationStatus implements InvocationStatusStore {
     const out = new Map<string, SettledRecord>();
     if (ids.length === 0) return out;
     const pipe = this.cmd.pipeline();
-    for (const id of ids) {
-      pipe.hmget(`${this.p}inv:${id}`, ...STATUS_FIELDS);
-      pipe.hmget(`${this.p}out:${id}`, "kind", "value");
-    }
+    for (const id of ids) pipe.hmget(`${this.p}inv:${id}`, ...STATUS_FIELDS, ...OUTCOME_FIELDS);
     const rows = values<(string | null)[]>(await pipe.exec());
     ids.forEach((id, i) => {
-      const record = decodeStatus(id, rows[2 * i] ?? []);
-      const [kind, value] = rows[2 * i + 1] ?? [];
+      const row = rows[i] ?? [];
+      const record = decodeStatus(id, row);
+      const [kind, value] = row.slice(STATUS_FIELDS.length);
       if (record)
         out.set(
           id,
@@ -252,24 +258,29 @@ export class RedisInvocationStatus implements InvocationStatusStore {
       const cut = m.indexOf("#");
       return { seq: Number(m.slice(0, cut)), id: m.slice(cut + 1) };
     });
+    // One read per invocation, however many of its entries the page holds.
+    const ids = [...new Set(refs.map((r) => r.id))];
     const pipe = this.cmd.pipeline();
-    for (const r of refs) pipe.lindex(`${this.p}hist:${r.id}`, r.seq - 1);
-    const rows = values<string | null>(await pipe.exec());
+    for (const id of ids) pipe.hget(`${this.p}inv:${id}`, HISTORY_FIELD);
+    const texts = values<string | null>(await pipe.exec());
+    const entries = new Map(ids.map((id, i) => [id, historyEntries(texts[i] ?? null)]));
     const out: HistoryEntry[] = [];
-    refs.forEach((r, i) => {
-      const raw = rows[i];
+    for (const r of refs) {
+      const raw = entries.get(r.id)?.[r.seq - 1];
       if (raw) out.push(decodeHistory(r.id, raw)); // purged meanwhile: skip
-    });
+    }
     return out;
   }
 
   async getOutcome(id: string): Promise<Outcome | null> {
-    const [kind, value] = await this.cmd.hmget(`${this.p}out:${id}`, "kind", "value");
+    const [kind, value] = await this.cmd.hmget(`${this.p}inv:${id}`, ...OUTCOME_FIELDS);
     return decodeOutcome(id, kind ?? undefined, value ?? undefined);
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
-    return (await this.cmd.lrange(`${this.p}hist:${id}`, 0, -1)).map((raw) => decodeHistory(id, raw));
+    return historyEntries(await this.cmd.hget(`${this.p}inv:${id}`, HISTORY_FIELD)).map((raw) =>
+      decodeHistory(id, raw),
+    );
   }
 }
 
