@@ -73,11 +73,29 @@ local function apply_transitions(P, reqs)
   local now = now_ms()
   local results = {}
   local changed = {}
+  local dirty = {}
+
+  -- Each changed row in one HSET of every field a transition writes (fewer Lua steps than
+  -- tracking which fields changed; the row was read by this call, so unchanged ones are rewritten
+  -- as they were).
+  local function write_rows()
+    local updated = fmt(now)
+    for _, id in ipairs(dirty) do
+      local r = rows[id]
+      local key = P .. 'inv:' .. id
+      if r.kind then
+        redis.call('HSET', key, 'status', r.status, 'owner', r.owner, 'token', itos(r.token), 'retries', itos(r.retries),
+          'updated', updated, 'hlen', itos(r.hlen), 'attempts', itos(r.attempts), 'h', r.h, 'kind', r.kind, 'value', r.value)
+      else
+        redis.call('HSET', key, 'status', r.status, 'owner', r.owner, 'token', itos(r.token), 'retries', itos(r.retries),
+          'updated', updated, 'hlen', itos(r.hlen), 'attempts', itos(r.attempts), 'h', r.h)
+      end
+    end
+  end
 
   -- One write: the decision, the status, history, outcome and every index. Returns the result
   -- row, the previous status and the invocation's concurrency fields (rs, gs, rl, rr).
   local function write(q)
-    local key = P .. 'inv:' .. q.id
     local row = load(q.id)
     if not row then return { 0, 'not-found', '' } end
     local status = row.status
@@ -89,16 +107,12 @@ local function apply_transitions(P, reqs)
     local new_token = result
     if q.c == 1 then retries = retries + 1 end
     if q.to == 'RUNNING' then attempts = attempts + 1 end
-    -- Buffered (writes.lua) like the indexes: this script reads rows only through load().
-    -- Only the fields that change (row holds their values as of this call's earlier writes).
-    hwrite(key, 'status', q.to)
-    if new_owner ~= owner then hwrite(key, 'owner', new_owner) end
-    if new_token ~= token then hwrite(key, 'token', itos(new_token)) end
-    if retries ~= row.retries then hwrite(key, 'retries', itos(retries)) end
-    hwrite(key, 'updated', fmt(now))
-    hwrite(key, 'hlen', itos(hlen + 1))
-    if attempts ~= row.attempts then hwrite(key, 'attempts', itos(attempts)) end
+    -- The row is written back once, at the end (write_rows), from these values.
     row.status, row.owner, row.token, row.retries, row.hlen, row.attempts = q.to, new_owner, new_token, retries, hlen + 1, attempts
+    if not row.dirty then
+      row.dirty = true
+      dirty[#dirty + 1] = q.id
+    end
     -- A step followed by its andThen in this call (defer) is indexed once, by the follow-up,
     -- from the status and owner before both (from_status, from_owner).
     if not q.defer then
@@ -106,11 +120,7 @@ local function apply_transitions(P, reqs)
     end
     track_concurrency(P, q.id, task, rs, rl, gs, status, q.to, now)
     row.h = add_history(P, q.id, hlen + 1, q.to, new_owner, new_token, q.r, now, q.n, row.h)
-    hwrite(key, 'h', row.h)
-    if q.k then
-      hwrite(key, 'kind', q.k)
-      hwrite(key, 'value', q.v)
-    end
+    if q.k then row.kind, row.value = q.k, q.v end
     -- A final status with a small outcome is announced with it (settlement-line.ts): a waiting
     -- caller settles without reading it back.
     if q.k and SPEC[q.to].f and #q.v <= __ANNOUNCED_OUTCOME_MAX__ and not string.find(q.v, '[\t\n]') then
@@ -168,6 +178,7 @@ local function apply_transitions(P, reqs)
     end
     results[i] = r
   end
+  write_rows()
   flush()
   if #changed > 0 then
     redis.call('PUBLISH', P .. 'changed', table.concat(changed, '\n'))

@@ -4,8 +4,8 @@
 -- fraction of fifty ZADDs (each redis.call from Lua has a fixed cost of several microseconds).
 -- Only the last write of a member counts (as if applied in order). A script must not read a
 -- key it has buffered writes for before flush(): scripts buffer index keys, which they never
--- read back, and rows they read once and keep (transition.lua's load), and call flush() before
--- any other read that could see them.
+-- read back, and call flush() before any other read that could see them. (Invocation rows are
+-- not buffered here: transitions.lua keeps the rows it read and writes each back once.)
 local W_Z, W_S, W_H, W_N = {}, {}, {}, {}
 local W_CHUNK = 1000
 
