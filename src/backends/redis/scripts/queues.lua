@@ -36,9 +36,20 @@ local function claim_ids(max, queues_json)
     redis.call('ZADD', P .. 'ready:' .. queue, score, id)
     redis.call('ZREM', P .. 'delayed', id)
   end
+  local names = queue_names(queues_json)
+  if #names == 1 then
+    -- One queue (the common case): its first `max` are already in claim order.
+    local ids = redis.call('ZRANGE', P .. 'ready:' .. names[1], 0, max - 1)
+    if #ids > 0 then
+      chunked('ZREM', P .. 'ready:' .. names[1], ids, 1)
+      chunked('HDEL', P .. 'queued', ids, 1)
+      chunked('HDEL', P .. 'qof', ids, 1)
+    end
+    return ids
+  end
   -- The best `max` of each queue, merged by score (scores are unique: seq is global).
   local candidates = {}
-  for _, queue in ipairs(queue_names(queues_json)) do
+  for _, queue in ipairs(names) do
     local top = redis.call('ZRANGE', P .. 'ready:' .. queue, 0, max - 1, 'WITHSCORES')
     for i = 1, #top, 2 do
       candidates[#candidates + 1] = { id = top[i], score = tonumber(top[i + 1]), queue = queue }
