@@ -265,10 +265,9 @@ await forServer("redis", "corrupt rows (redis)", () => {
           await client.hset(`nenc:{${appId}}:o:inv:${id}`, "kind", "bogus");
         },
         async breakHistory(id) {
-          const key = `nenc:{${appId}}:o:inv:${id}`;
-          const [first = "{}", ...rest] = ((await client.hget(key, "h")) ?? "").split("\n");
-          const broken = JSON.stringify({ ...(JSON.parse(first) as Record<string, unknown>), status: "BOGUS" });
-          await client.hset(key, "h", [broken, ...rest].join("\n"));
+          const key = `nenc:{${appId}}:o:hist:${id}`;
+          const first = JSON.parse((await client.lindex(key, 0)) ?? "{}") as Record<string, unknown>;
+          await client.lset(key, 0, JSON.stringify({ ...first, status: "BOGUS" }));
         },
         async queueGarbage(id) {
           const b = `nenc:{${appId}}:b:`;

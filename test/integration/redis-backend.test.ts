@@ -185,7 +185,7 @@ describe.skipIf(!available)("redis backend specifics", () => {
       CorruptRecordError,
     );
     expect(await raw.hget(`${o}inv:bad`, "status")).toBe("EXPLODED");
-    await raw.hset(`${o}inv:bad`, "h", "{not json");
+    await raw.rpush(`${o}hist:bad`, "{not json");
     await expect(c.orchestrator.history("bad")).rejects.toBeInstanceOf(CorruptRecordError);
     await raw.hset(`${o}inv:bad`, { kind: "error", value: "nope" });
     await expect(c.orchestrator.getOutcome("bad")).rejects.toBeInstanceOf(CorruptRecordError);

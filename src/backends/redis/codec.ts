@@ -85,16 +85,8 @@ export function decodeStatus(id: string, fields: (string | null)[]): StatusRecor
   };
 }
 
-/** The row's history field: its entries as JSON lines, in seq order (lib.lua's add_history). */
-export const HISTORY_FIELD = "h";
-
 /** The row's outcome fields: kind ("result" or "error") and value (the result, or the JSON error). */
 export const OUTCOME_FIELDS = ["kind", "value"] as const;
-
-/** The JSON entries of a row's history field (none when the row is gone). */
-export function historyEntries(text: string | null): string[] {
-  return text ? text.split("\n") : [];
-}
 
 export function decodeHistory(id: string, raw: string): HistoryEntry {
   const what = `A history entry of invocation ${id}`;

@@ -17,15 +17,7 @@ import { BackendError, CorruptRecordError } from "../../errors/index.js";
 import { findOrder } from "../find-order.js";
 import { outcomeText } from "../outcome-text.js";
 import { settled } from "../settled.js";
-import {
-  decodeHistory,
-  decodeOutcome,
-  decodeStatus,
-  HISTORY_FIELD,
-  historyEntries,
-  OUTCOME_FIELDS,
-  STATUS_FIELDS,
-} from "./codec.js";
+import { decodeHistory, decodeOutcome, decodeStatus, OUTCOME_FIELDS, STATUS_FIELDS } from "./codec.js";
 import type { RedisConnection } from "./connection.js";
 import { values } from "./pipeline.js";
 import { scripts } from "./scripts.js";
@@ -258,17 +250,14 @@ export class RedisInvocationStatus implements InvocationStatusStore {
       const cut = m.indexOf("#");
       return { seq: Number(m.slice(0, cut)), id: m.slice(cut + 1) };
     });
-    // One read per invocation, however many of its entries the page holds.
-    const ids = [...new Set(refs.map((r) => r.id))];
     const pipe = this.cmd.pipeline();
-    for (const id of ids) pipe.hget(`${this.p}inv:${id}`, HISTORY_FIELD);
-    const texts = values<string | null>(await pipe.exec());
-    const entries = new Map(ids.map((id, i) => [id, historyEntries(texts[i] ?? null)]));
+    for (const r of refs) pipe.lindex(`${this.p}hist:${r.id}`, r.seq - 1);
+    const rows = values<string | null>(await pipe.exec());
     const out: HistoryEntry[] = [];
-    for (const r of refs) {
-      const raw = entries.get(r.id)?.[r.seq - 1];
+    refs.forEach((r, i) => {
+      const raw = rows[i];
       if (raw) out.push(decodeHistory(r.id, raw)); // purged meanwhile: skip
-    }
+    });
     return out;
   }
 
@@ -278,9 +267,7 @@ export class RedisInvocationStatus implements InvocationStatusStore {
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
-    return historyEntries(await this.cmd.hget(`${this.p}inv:${id}`, HISTORY_FIELD)).map((raw) =>
-      decodeHistory(id, raw),
-    );
+    return (await this.cmd.lrange(`${this.p}hist:${id}`, 0, -1)).map((raw) => decodeHistory(id, raw));
   }
 }
 

@@ -4,10 +4,10 @@
  * them). Each component has its own sub-prefix, so each purges only its own keys:
  *
  * Orchestrator, `o:`
- *   inv:<id>          hash  task, status, owner ("" = none), token, retries, updated, attempts,
- *                           concurrency fields (rs, rl, rr, gs); hlen and h, the JSON history
- *                           entries joined by "\n" in seq order; once it has an outcome, kind
- *                           and value (result or JSON error)
+ *   inv:<id>          hash  task, status, owner ("" = none), token, retries, updated, hlen,
+ *                           attempts, concurrency fields (rs, rl, rr, gs); once it has an
+ *                           outcome, kind and value (result or JSON error)
+ *   hist:<id>         list  JSON history entries, seq order
  *   hist-at           zset  score at, member "<seq, 10 digits>#<id>" (historyBetween)
  *   all               zset  score updated, member id
  *   by-status:<S>     zset  score updated, member id

@@ -18,9 +18,9 @@ for i, inv in ipairs(list) do
   local key = OP .. 'inv:' .. id
   if redis.call('EXISTS', key) == 0 then
     redis.call('HSET', key, 'task', task, 'status', 'REGISTERED', 'owner', '', 'token', '0', 'retries', '0',
-      'updated', fmt(at), 'hlen', '1', 'rs', '', 'rl', '0', 'rr', '0', 'gs', '',
-      'h', add_history(OP, id, 1, 'REGISTERED', '', 0, nil, at, nil))
+      'updated', fmt(at), 'hlen', '1', 'rs', '', 'rl', '0', 'rr', '0', 'gs', '')
     reindex(OP, id, task, nil, 'REGISTERED', nil, '', at)
+    add_history(OP, id, 1, 'REGISTERED', '', 0, nil, at, nil)
     enqueue(BP, id, inv[7], inv[8], inv[9], now, seq + i - 1, true)
     added[#added + 1] = id
   end

@@ -23,16 +23,17 @@ for i, inv in ipairs(list) do
         if not st or SPEC[st].f then holder = '' end
       end
     end
-    local h = add_history(P, id, 1, 'REGISTERED', '', 0, nil, at, nil)
     redis.call('HSET', key, 'task', task, 'status', 'REGISTERED', 'owner', '', 'token', 0, 'retries', 0,
-      'updated', fmt(at), 'hlen', 1, 'rs', rs, 'rl', rl, 'rr', rr, 'gs', gs, 'h', h)
+      'updated', fmt(at), 'hlen', 1, 'rs', rs, 'rl', rl, 'rr', rr, 'gs', gs)
     reindex(P, id, task, nil, 'REGISTERED', nil, '', at)
+    add_history(P, id, 1, 'REGISTERED', '', 0, nil, at, nil)
     if holder ~= '' then
       local final = 'CONCURRENCY_CONTROLLED_FINAL'
-      local note = fill(TEXTS.duplicate, { ['\5'] = holder })
-      redis.call('HSET', key, 'status', final, 'hlen', 2, 'h', add_history(P, id, 2, final, '', 0, nil, at, note, h),
-        'kind', 'error', 'value', controlled_error(id, gs, 'a duplicate of ' .. holder))
+      redis.call('HSET', key, 'status', final, 'hlen', 2, 'kind', 'error', 'value',
+        controlled_error(id, gs, 'a duplicate of ' .. holder))
       reindex(P, id, task, 'REGISTERED', final, '', '', at)
+      local note = fill(TEXTS.duplicate, { ['\5'] = holder })
+      add_history(P, id, 2, final, '', 0, nil, at, note)
       existing[i] = holder
     elseif gs ~= '' then
       redis.call('SET', P .. 'reg:' .. gs, id)

@@ -23,7 +23,7 @@ end
 
 local function apply_transitions(P, reqs)
   -- Each row is read once per call and kept up to date by write (a batch may touch an id twice).
-  local FIELDS = { 'status', 'owner', 'token', 'retries', 'task', 'hlen', 'attempts', 'rs', 'rl', 'gs', 'rr', 'h' }
+  local FIELDS = { 'status', 'owner', 'token', 'retries', 'task', 'hlen', 'attempts', 'rs', 'rl', 'gs', 'rr' }
   local rows = {}
   local function load(id)
     local row = rows[id]
@@ -33,7 +33,7 @@ local function apply_transitions(P, reqs)
       if v[1] then
         row = { status = v[1], owner = v[2] or '', token = tonumber(v[3]), retries = tonumber(v[4]), task = v[5],
           hlen = tonumber(v[6]), attempts = tonumber(v[7]) or 0, rs = v[8] or '', rl = v[9] or '0', gs = v[10] or '',
-          rr = v[11], h = v[12] or '', raw_token = v[3] }
+          rr = v[11], raw_token = v[3] }
       end
       rows[id] = row
     end
@@ -85,10 +85,10 @@ local function apply_transitions(P, reqs)
       local key = P .. 'inv:' .. id
       if r.kind then
         redis.call('HSET', key, 'status', r.status, 'owner', r.owner, 'token', itos(r.token), 'retries', itos(r.retries),
-          'updated', updated, 'hlen', itos(r.hlen), 'attempts', itos(r.attempts), 'h', r.h, 'kind', r.kind, 'value', r.value)
+          'updated', updated, 'hlen', itos(r.hlen), 'attempts', itos(r.attempts), 'kind', r.kind, 'value', r.value)
       else
         redis.call('HSET', key, 'status', r.status, 'owner', r.owner, 'token', itos(r.token), 'retries', itos(r.retries),
-          'updated', updated, 'hlen', itos(r.hlen), 'attempts', itos(r.attempts), 'h', r.h)
+          'updated', updated, 'hlen', itos(r.hlen), 'attempts', itos(r.attempts))
       end
     end
   end
@@ -119,7 +119,7 @@ local function apply_transitions(P, reqs)
       reindex(P, q.id, task, q.from_status or status, q.to, q.from_owner or owner, new_owner, now)
     end
     track_concurrency(P, q.id, task, rs, rl, gs, status, q.to, now)
-    row.h = add_history(P, q.id, hlen + 1, q.to, new_owner, new_token, q.r, now, q.n, row.h)
+    add_history(P, q.id, hlen + 1, q.to, new_owner, new_token, q.r, now, q.n)
     if q.k then row.kind, row.value = q.k, q.v end
     -- A final status with a small outcome is announced with it (settlement-line.ts): a waiting
     -- caller settles without reading it back.

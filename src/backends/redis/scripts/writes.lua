@@ -6,7 +6,7 @@
 -- key it has buffered writes for before flush(): scripts buffer index keys, which they never
 -- read back, and call flush() before any other read that could see them. (Invocation rows are
 -- not buffered here: transitions.lua keeps the rows it read and writes each back once.)
-local W_Z, W_S, W_H, W_N = {}, {}, {}, {}
+local W_Z, W_S, W_H, W_N, W_L = {}, {}, {}, {}, {}
 local W_CHUNK = 1000
 
 local function bucket(t, key)
@@ -37,6 +37,12 @@ end
 local function count(key, field, delta)
   local b = bucket(W_N, key)
   b[field] = (b[field] or 0) + delta
+end
+
+-- List: append `value` (in order).
+local function lpush_tail(key, value)
+  local b = bucket(W_L, key)
+  b[#b + 1] = value
 end
 
 -- Run `cmd key ...args` in chunks of W_CHUNK items of `width` arguments each.
@@ -82,5 +88,8 @@ local function flush()
       end
     end
   end
-  W_Z, W_S, W_H, W_N = {}, {}, {}, {}
+  for key, b in pairs(W_L) do
+    chunked('RPUSH', key, b, 1)
+  end
+  W_Z, W_S, W_H, W_N, W_L = {}, {}, {}, {}, {}
 end
