@@ -77,18 +77,16 @@ for g = from, to do
   local id = 'seed-' .. g
   local at = ${EPOCH} + g
   redis.call('HSET', O .. 'inv:' .. id, 'task', 'noop', 'status', 'SUCCESS', 'owner', '', 'token', 1, 'retries', 0,
-    'updated', at, 'hlen', 4, 'attempts', 1, 'rs', '', 'rl', 0, 'rr', 0, 'gs', '')
+    'updated', at, 'hlen', 4, 'attempts', 1, 'rs', '', 'rl', 0, 'rr', 0, 'gs', '', 'kind', 'result', 'value', 'null')
   for k, st in ipairs({ 'REGISTERED', 'PENDING', 'RUNNING', 'SUCCESS' }) do
     redis.call('RPUSH', O .. 'hist:' .. id, cjson.encode({ seq = k, status = st, token = 1, at = at }))
     redis.call('ZADD', O .. 'hist-at', at, string.format('%010d', k) .. '#' .. id)
   end
-  redis.call('HSET', O .. 'out:' .. id, 'kind', 'result', 'value', 'null')
   redis.call('ZADD', O .. 'all', at, id)
   redis.call('ZADD', O .. 'by-status:SUCCESS', at, id)
   redis.call('ZADD', O .. 'by-task:noop', at, id)
   redis.call('SET', S .. 'inv:' .. id, cjson.encode({ id = id, taskId = 'noop', args = '[1]', workflowId = id, createdAt = at }))
   redis.call('ZADD', S .. 'created', at, id)
-  redis.call('ZADD', S .. 'by-wf:' .. id, at, id)
   redis.call('ZADD', S .. 'by-task:noop', at, id)
   redis.call('ZADD', S .. 'roots', at, id)
 end
