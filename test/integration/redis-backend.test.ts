@@ -167,6 +167,27 @@ describe.skipIf(!available)("redis backend specifics", () => {
     expect(await c.broker.depth()).toBe(0);
   });
 
+  it("a final row from before the outcome moved into the row keeps its outcome readable, and deleting it removes it", async () => {
+    const c = await open();
+    const o = `nenc:{${appId}}:o:`;
+    // The layout of versions before f5b20d8: the outcome in an out:<id> hash of its own.
+    await raw.hset(`${o}inv:old`, {
+      task: "t",
+      status: "SUCCESS",
+      owner: "",
+      token: 1,
+      retries: 0,
+      updated: 1,
+      hlen: 0,
+    });
+    await raw.zadd(`${o}by-status:SUCCESS`, 1, "old");
+    await raw.hset(`${o}out:old`, { kind: "result", value: "42" });
+    expect(await c.orchestrator.getOutcome("old")).toEqual({ kind: "result", value: "42" });
+    expect((await c.orchestrator.getSettled(["old"])).get("old")?.outcome).toEqual({ kind: "result", value: "42" });
+    expect(await c.orchestrator.deleteFinalBefore(2, 10)).toEqual(["old"]);
+    expect(await raw.exists(`${o}out:old`, `${o}inv:old`)).toBe(0);
+  });
+
   it("rows that cannot be decoded throw CorruptRecordError and are left as is", async () => {
     const c = await open();
     const o = `nenc:{${appId}}:o:`;

@@ -12,7 +12,7 @@ import type {
   TransitionRequest,
   TransitionResult,
 } from "../../core/contract/index.js";
-import { isStatus, type Status, type TransitionRefusal } from "../../core/status.js";
+import { isFinal, isStatus, type Status, type TransitionRefusal } from "../../core/status.js";
 import { BackendError, CorruptRecordError } from "../../errors/index.js";
 import { findOrder } from "../find-order.js";
 import { outcomeText } from "../outcome-text.js";
@@ -144,16 +144,32 @@ export class RedisInvocationStatus implements InvocationStatusStore {
     const pipe = this.cmd.pipeline();
     for (const id of ids) pipe.hmget(`${this.p}inv:${id}`, ...STATUS_FIELDS, ...OUTCOME_FIELDS);
     const rows = values<(string | null)[]>(await pipe.exec());
-    ids.forEach((id, i) => {
-      const row = rows[i] ?? [];
-      const record = decodeStatus(id, row);
-      const [kind, value] = row.slice(STATUS_FIELDS.length);
-      if (record)
-        out.set(
-          id,
-          settled(record, () => decodeOutcome(id, kind ?? undefined, value ?? undefined)),
-        );
-    });
+    const records = ids.map((id, i) => ({ id, row: rows[i] ?? [], record: decodeStatus(id, rows[i] ?? []) }));
+    const legacy = await this.legacyOutcomes(
+      records.flatMap(({ id, row, record }) => (record && isFinal(record.status) && lacksOutcome(row) ? [id] : [])),
+    );
+    for (const { id, row, record } of records) {
+      if (!record) continue;
+      const [kind, value] = legacy.get(id) ?? row.slice(STATUS_FIELDS.length);
+      out.set(
+        id,
+        settled(record, () => decodeOutcome(id, kind ?? undefined, value ?? undefined)),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * Outcomes as nenc stored them before they became fields of the row: a hash of their own
+   * (`out:<id>`). Read only for final rows without the outcome fields (rows written before an
+   * upgrade), so that their results stay readable; deleteFinalBefore deletes the hash with the row.
+   */
+  private async legacyOutcomes(ids: readonly string[]): Promise<Map<string, (string | null)[]>> {
+    const out = new Map<string, (string | null)[]>();
+    if (ids.length === 0) return out;
+    const pipe = this.cmd.pipeline();
+    for (const id of ids) pipe.hmget(`${this.p}out:${id}`, ...OUTCOME_FIELDS);
+    values<(string | null)[]>(await pipe.exec()).forEach((fields, i) => out.set(ids[i] as string, fields));
     return out;
   }
 
@@ -262,13 +278,20 @@ export class RedisInvocationStatus implements InvocationStatusStore {
   }
 
   async getOutcome(id: string): Promise<Outcome | null> {
-    const [kind, value] = await this.cmd.hmget(`${this.p}inv:${id}`, ...OUTCOME_FIELDS);
+    const [status, ...row] = await this.cmd.hmget(`${this.p}inv:${id}`, "status", ...OUTCOME_FIELDS);
+    const final = status !== null && isStatus(status) && isFinal(status);
+    const [kind, value] = final && lacksOutcome(row) ? ((await this.legacyOutcomes([id])).get(id) ?? []) : row;
     return decodeOutcome(id, kind ?? undefined, value ?? undefined);
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
     return (await this.cmd.lrange(`${this.p}hist:${id}`, 0, -1)).map((raw) => decodeHistory(id, raw));
   }
+}
+
+/** A row read with STATUS_FIELDS then OUTCOME_FIELDS (or OUTCOME_FIELDS alone) that has neither outcome field. */
+function lacksOutcome(row: readonly (string | null)[]): boolean {
+  return row.at(-1) === null && row.at(-2) === null;
 }
 
 function matches(r: StatusRecord, filter: InvocationFilter): boolean {

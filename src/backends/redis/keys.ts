@@ -6,7 +6,8 @@
  * Orchestrator, `o:`
  *   inv:<id>          hash  task, status, owner ("" = none), token, retries, updated, hlen,
  *                           attempts, concurrency fields (rs, rl, rr, gs); once it has an
- *                           outcome, kind and value (result or JSON error)
+ *                           outcome, kind and value (result or JSON error; rows written by
+ *                           earlier versions have them in an out:<id> hash, still read)
  *   hist:<id>         list  JSON history entries, seq order
  *   hist-at           zset  score at, member "<seq, 10 digits>#<id>" (historyBetween)
  *   all               zset  score updated, member id

@@ -1,7 +1,7 @@
 -- Delete up to ARGV[4] invocations in a final status (ARGV[2], a JSON list) last updated before
--- ARGV[3] (ms), oldest first, with their history, history index entries and outcome (a field of the row), and
--- remove them from every index and count. ARGV[1] orchestrator key prefix. Returns the ids as
--- a JSON array. Atomic: a script runs alone.
+-- ARGV[3] (ms), oldest first, with their history, history index entries and outcome (fields of
+-- the row), and remove them from every index and count. ARGV[1] orchestrator key prefix.
+-- Returns the ids as a JSON array. Atomic: a script runs alone.
 local P = ARGV[1]
 local finals = cjson.decode(ARGV[2])
 local before = tonumber(ARGV[3])
@@ -24,7 +24,8 @@ for i = 1, math.min(limit, #candidates) do
     redis.call('ZREM', P .. 'hist-at', string.format('%010d', seq) .. '#' .. c.id)
   end
   -- A workflow's steps go with it; its data with the workflow's root (whose id is the workflow id).
-  redis.call('DEL', key, P .. 'hist:' .. c.id, P .. 'wf-steps:' .. c.id, P .. 'wf-data:' .. c.id)
+  -- out:<id>: an outcome as versions before the row held it stored it.
+  redis.call('DEL', key, P .. 'hist:' .. c.id, P .. 'out:' .. c.id, P .. 'wf-steps:' .. c.id, P .. 'wf-data:' .. c.id)
   redis.call('ZREM', P .. 'by-status:' .. c.status, c.id)
   redis.call('ZREM', P .. 'all', c.id)
   if task then
