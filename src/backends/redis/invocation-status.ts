@@ -165,12 +165,11 @@ export class RedisInvocationStatus implements InvocationStatusStore {
    * upgrade), so that their results stay readable; deleteFinalBefore deletes the hash with the row.
    */
   private async legacyOutcomes(ids: readonly string[]): Promise<Map<string, (string | null)[]>> {
-    const out = new Map<string, (string | null)[]>();
-    if (ids.length === 0) return out;
+    if (ids.length === 0) return new Map();
     const pipe = this.cmd.pipeline();
     for (const id of ids) pipe.hmget(`${this.p}out:${id}`, ...OUTCOME_FIELDS);
-    values<(string | null)[]>(await pipe.exec()).forEach((fields, i) => out.set(ids[i] as string, fields));
-    return out;
+    const rows = values<(string | null)[]>(await pipe.exec());
+    return new Map(ids.map((id, i) => [id, rows[i] ?? []]));
   }
 
   async find(filter: InvocationFilter): Promise<StatusRecord[]> {
