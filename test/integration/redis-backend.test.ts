@@ -167,19 +167,16 @@ describe.skipIf(!available)("redis backend specifics", () => {
     expect(await c.broker.depth()).toBe(0);
   });
 
+  /** A status row written straight into Redis, as an earlier version or a corruption left it. */
+  async function writeRow(id: string, fields: { status: string; token: number; hlen: number }): Promise<void> {
+    await raw.hset(`nenc:{${appId}}:o:inv:${id}`, { task: "t", owner: "", retries: 0, updated: 1, ...fields });
+  }
+
   it("a final row from before the outcome moved into the row keeps its outcome readable, and deleting it removes it", async () => {
     const c = await open();
     const o = `nenc:{${appId}}:o:`;
     // The layout of versions before f5b20d8: the outcome in an out:<id> hash of its own.
-    await raw.hset(`${o}inv:old`, {
-      task: "t",
-      status: "SUCCESS",
-      owner: "",
-      token: 1,
-      retries: 0,
-      updated: 1,
-      hlen: 0,
-    });
+    await writeRow("old", { status: "SUCCESS", token: 1, hlen: 0 });
     await raw.zadd(`${o}by-status:SUCCESS`, 1, "old");
     await raw.hset(`${o}out:old`, { kind: "result", value: "42" });
     expect(await c.orchestrator.getOutcome("old")).toEqual({ kind: "result", value: "42" });
@@ -192,15 +189,7 @@ describe.skipIf(!available)("redis backend specifics", () => {
     const c = await open();
     const o = `nenc:{${appId}}:o:`;
     const s = `nenc:{${appId}}:s:`;
-    await raw.hset(`${o}inv:bad`, {
-      task: "t",
-      status: "EXPLODED",
-      owner: "",
-      token: 0,
-      retries: 0,
-      updated: 1,
-      hlen: 1,
-    });
+    await writeRow("bad", { status: "EXPLODED", token: 0, hlen: 1 });
     await expect(c.orchestrator.getStatuses(["bad"])).rejects.toBeInstanceOf(CorruptRecordError);
     await expect(c.orchestrator.transition([{ id: "bad", to: "PENDING", runnerId: "r" }])).rejects.toBeInstanceOf(
       CorruptRecordError,

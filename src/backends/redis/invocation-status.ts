@@ -144,7 +144,10 @@ export class RedisInvocationStatus implements InvocationStatusStore {
     const pipe = this.cmd.pipeline();
     for (const id of ids) pipe.hmget(`${this.p}inv:${id}`, ...STATUS_FIELDS, ...OUTCOME_FIELDS);
     const rows = values<(string | null)[]>(await pipe.exec());
-    const records = ids.map((id, i) => ({ id, row: rows[i] ?? [], record: decodeStatus(id, rows[i] ?? []) }));
+    const records = ids.map((id, i) => {
+      const row = rows[i] ?? [];
+      return { id, row, record: decodeStatus(id, row) };
+    });
     const legacy = await this.legacyOutcomes(
       records.flatMap(({ id, row, record }) => (record && isFinal(record.status) && lacksOutcome(row) ? [id] : [])),
     );

@@ -9,7 +9,7 @@ local replay_key = P .. 'reply:' .. ARGV[3]
 local replayed = redis.call('GET', replay_key)
 if replayed then return replayed end
 local ids = claim_ids(tonumber(ARGV[2]), ARGV[4])
-if #ids == 0 then return '[]' end -- nothing taken: a re-sent call may as well claim afresh
+if #ids == 0 then return '[]' end
 local reply = cjson.encode(ids)
 redis.call('SET', replay_key, reply, 'PX', 60000)
 return reply

@@ -39,9 +39,10 @@ local function claim_ids(max, queues_json)
   local names = queue_names(queues_json)
   if #names == 1 then
     -- One queue (the common case): its first `max` are already in claim order.
-    local ids = redis.call('ZRANGE', P .. 'ready:' .. names[1], 0, max - 1)
+    local ready = P .. 'ready:' .. names[1]
+    local ids = redis.call('ZRANGE', ready, 0, max - 1)
     if #ids > 0 then
-      chunked('ZREM', P .. 'ready:' .. names[1], ids, 1)
+      chunked('ZREM', ready, ids, 1)
       chunked('HDEL', P .. 'queued', ids, 1)
       chunked('HDEL', P .. 'qof', ids, 1)
     end

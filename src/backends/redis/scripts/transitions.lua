@@ -78,18 +78,15 @@ local function apply_transitions(P, reqs)
   -- Each changed row in one HSET of every field a transition writes (fewer Lua steps than
   -- tracking which fields changed; the row was read by this call, so unchanged ones are rewritten
   -- as they were).
+  local NO_OUTCOME = {}
   local function write_rows()
     local updated = fmt(now)
     for _, id in ipairs(dirty) do
       local r = rows[id]
-      local key = P .. 'inv:' .. id
-      if r.kind then
-        redis.call('HSET', key, 'status', r.status, 'owner', r.owner, 'token', itos(r.token), 'retries', itos(r.retries),
-          'updated', updated, 'hlen', itos(r.hlen), 'attempts', itos(r.attempts), 'kind', r.kind, 'value', r.value)
-      else
-        redis.call('HSET', key, 'status', r.status, 'owner', r.owner, 'token', itos(r.token), 'retries', itos(r.retries),
-          'updated', updated, 'hlen', itos(r.hlen), 'attempts', itos(r.attempts))
-      end
+      local outcome = r.kind and { 'kind', r.kind, 'value', r.value } or NO_OUTCOME
+      redis.call('HSET', P .. 'inv:' .. id, 'status', r.status, 'owner', r.owner, 'token', itos(r.token),
+        'retries', itos(r.retries), 'updated', updated, 'hlen', itos(r.hlen), 'attempts', itos(r.attempts),
+        unpack(outcome))
     end
   end
 
