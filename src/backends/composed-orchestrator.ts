@@ -1,6 +1,7 @@
 import type {
   BackendCapabilities,
   ChangeFeed,
+  ChangeWaitOptions,
   ConcurrencyControlStore,
   FinalInvocationRetention,
   HistoryEntry,
@@ -160,8 +161,8 @@ export abstract class ComposedOrchestrator implements Orchestrator {
     return this.roles.workflows.workflowData(workflowId);
   }
 
-  waitForChange(ids: readonly string[], timeoutMs: number): Promise<void> {
-    return this.roles.changes.waitForChange(ids, timeoutMs);
+  waitForChange(ids: readonly string[], timeoutMs: number, opts?: ChangeWaitOptions): Promise<void> {
+    return this.roles.changes.waitForChange(ids, timeoutMs, opts);
   }
   onSettled(listener: (settled: Settlement) => void): (() => void) | null {
     return this.roles.changes.onSettled(listener);

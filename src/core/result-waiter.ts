@@ -1,5 +1,6 @@
 import { CorruptRecordError } from "../errors/index.js";
 import type { Orchestrator, SettledRecord, StatusRecord } from "./contract/index.js";
+import { sleepOr } from "./sleep.js";
 import { FINAL_STATUSES, isFinal } from "./status.js";
 
 /** What a waiter learns: the final status and, when the read or announcement carried it, the outcome. */
@@ -35,6 +36,8 @@ const INCREMENTAL_TURN_MS = 10;
 export class ResultWaiter {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private running = false;
+  /** Ends the loop's current wait: a waiter joined, whose invocation is read at once. */
+  private kick: (() => void) | null = null;
 
   constructor(private readonly orchestrator: Orchestrator) {}
 
@@ -51,6 +54,7 @@ export class ResultWaiter {
     set.add(waiter);
     this.waiters.set(id, set);
     if (!this.running) void this.loop();
+    else this.kick?.();
     return {
       promise,
       cancel: () => {
@@ -98,12 +102,21 @@ export class ResultWaiter {
     let since: number | null = null;
     let lastFull = 0;
     let retryDelay = 100;
+    const push = this.orchestrator.capabilities.pushWakeups;
+    // One wait for a change at a time, kept across turns a joining waiter ends: armed before the
+    // check, so a change that lands while the check reads is not missed. Only changes that may
+    // have made an invocation final wake it (not every claim and start of the app).
+    let changed: Promise<void> | null = null;
     try {
       while (this.waiters.size > 0) {
-        // Armed before the check, for any change of the app (new waiters join between turns):
-        // a change that lands while the check reads is not missed.
-        const push = this.orchestrator.capabilities.pushWakeups;
-        const changed = push ? this.orchestrator.waitForChange([], 500) : null;
+        if (push && !changed) {
+          changed = this.orchestrator.waitForChange([], 500, { finalOnly: true }).finally(() => {
+            changed = null;
+          });
+        }
+        const kicked = new Promise<void>((resolve) => {
+          this.kick = resolve;
+        });
         let turn: Awaited<ReturnType<ResultWaiter["check"]>>;
         try {
           turn = await this.check(since, lastFull);
@@ -123,15 +136,17 @@ export class ResultWaiter {
         if (turn.full) lastFull = Date.now();
         if (this.waiters.size === 0) break;
         idle = turn.progressed ? 5 : Math.min(idle * 2, 250);
-        if (!changed) {
-          await new Promise((r) => setTimeout(r, idle));
+        if (!push) {
+          await sleepOr(kicked, idle);
           continue;
         }
         if (!turn.full) await new Promise((r) => setTimeout(r, INCREMENTAL_TURN_MS));
-        await changed;
+        // Null: a change came while the check read (its wait ended): check again at once.
+        if (changed) await Promise.race([changed, kicked]);
       }
     } finally {
       unsubscribe?.();
+      this.kick = null;
       this.running = false;
     }
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Broker, RouteRequest } from "../../core/contract/index.js";
 import { DEFAULT_QUEUE } from "../../core/priorities.js";
-import { type RedisConnection, sleepOr } from "./connection.js";
+import { sleepOr } from "../../core/sleep.js";
+import type { RedisConnection } from "./connection.js";
 import { REDIS_CAPABILITIES } from "./orchestrator.js";
 import { deleteByPrefix } from "./purge.js";
 import { scripts } from "./scripts.js";

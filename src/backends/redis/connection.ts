@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { Redis } from "ioredis";
 import type { NencConfig } from "../../config/schema.js";
+import { sleepOr } from "../../core/sleep.js";
 import { BackendError, coerceError, redactUrl } from "../../errors/index.js";
 import { type AppKeys, appKeys } from "./keys.js";
 
@@ -239,11 +240,4 @@ async function quitSoon(client: Redis): Promise<void> {
   }
   await Promise.race([client.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
   client.disconnect();
-}
-
-/** Resolve when `woken` does or after `ms`, whichever is first; no timer is left behind. */
-export async function sleepOr(woken: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([woken, new Promise<void>((r) => (timer = setTimeout(r, Math.max(1, ms))))]);
-  clearTimeout(timer);
 }

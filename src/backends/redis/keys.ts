@@ -19,9 +19,10 @@
  *   runners           zset  score startedAt
  *   alive             zset  score last heartbeat (server time), runners not stopped
  *   lease:<name>      string holder, with a server-side expiry (PX)
- *   changed           channel: a line per invocation after each register/transition: its id, or
- *                     "<id>\t<status>\t<kind>\t<value>" when it became final with an outcome of
- *                     at most 4 KiB (change-message.ts; waiting callers settle without a read)
+ *   changed           channel: a line per invocation after each register/transition:
+ *                     "<id>\t<status>", or "<id>\t<status>\t<kind>\t<value>" when it became final
+ *                     with an outcome of at most 4 KiB (change-message.ts; waiting callers
+ *                     settle without a read, and are not woken by non-final statuses)
  * Broker, `b:`
  *   ready:<queue>     zset  score -priority * 1e10 + seq (highest priority, then oldest)
  *   delayed           zset  score availableAt (server time), every queue

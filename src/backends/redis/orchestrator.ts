@@ -1,7 +1,7 @@
 import type { NencConfig } from "../../config/schema.js";
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
-import { changedIds, settlements } from "./change-message.js";
+import { changedIds, mayHaveSettled, settlements } from "./change-message.js";
 import { RedisConcurrency } from "./concurrency.js";
 import type { RedisConnection } from "./connection.js";
 import { RedisInvocationStatus } from "./invocation-status.js";
@@ -41,12 +41,12 @@ export class RedisOrchestrator extends ComposedOrchestrator {
       workflows: new RedisWorkflows(conn, p),
       liveness: new RedisLiveness(conn, config.appId, config),
       changes: {
-        waitForChange: (ids, timeoutMs) => {
-          if (ids.length === 0) return conn.waitFor(conn.keys.changeChannel, timeoutMs);
-          const want = new Set(ids);
-          return conn.waitFor(conn.keys.changeChannel, timeoutMs, (message) =>
-            changedIds(message).some((id) => want.has(id)),
-          );
+        waitForChange: (ids, timeoutMs, opts) => {
+          const channel = conn.keys.changeChannel;
+          const want = ids.length > 0 ? new Set(ids) : null;
+          if (opts?.finalOnly) return conn.waitFor(channel, timeoutMs, (message) => mayHaveSettled(message, want));
+          if (!want) return conn.waitFor(channel, timeoutMs);
+          return conn.waitFor(channel, timeoutMs, (message) => changedIds(message).some((id) => want.has(id)));
         },
         onSettled: (listener) =>
           conn.subscribe(conn.keys.changeChannel, (message) => {

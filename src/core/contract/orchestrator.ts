@@ -154,9 +154,19 @@ export interface WorkflowStore {
 }
 
 /** Wake-ups for callers waiting on invocations. */
+/** How ChangeFeed.waitForChange filters the changes that wake it. */
+export interface ChangeWaitOptions {
+  /** Only a change that may have made an invocation final (what a result waiter needs). */
+  finalOnly?: boolean;
+}
+
 export interface ChangeFeed {
-  /** Resolve when any of `ids` (none given: any invocation of the app) may have changed, or after `timeoutMs`. */
-  waitForChange(ids: readonly string[], timeoutMs: number): Promise<void>;
+  /**
+   * Resolve when any of `ids` (none given: any invocation of the app) may have changed, or after
+   * `timeoutMs`. With `finalOnly`, a change the engine knows left the invocation in a non-final
+   * status does not count; an engine that cannot tell wakes for every change.
+   */
+  waitForChange(ids: readonly string[], timeoutMs: number, opts?: ChangeWaitOptions): Promise<void>;
   /**
    * Engines that announce final statuses with their (small) outcomes call `listener` for each,
    * as written by the transition that made them final, until the returned function is called;

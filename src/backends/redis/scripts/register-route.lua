@@ -27,7 +27,8 @@ for i, inv in ipairs(list) do
 end
 flush()
 if #added > 0 then
-  redis.call('PUBLISH', OP .. 'changed', table.concat(added, '\n'))
+  -- One change line per invocation, `id \t REGISTERED` (change-message.ts).
+  redis.call('PUBLISH', OP .. 'changed', table.concat(added, '\tREGISTERED\n') .. '\tREGISTERED')
   redis.call('PUBLISH', BP .. 'work', #added)
 end
 return #added

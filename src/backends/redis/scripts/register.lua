@@ -35,10 +35,11 @@ for i, inv in ipairs(list) do
       local note = fill(TEXTS.duplicate, { ['\5'] = holder })
       add_history(P, id, 2, final, '', 0, nil, at, note)
       existing[i] = holder
-    elseif gs ~= '' then
-      redis.call('SET', P .. 'reg:' .. gs, id)
+      added[#added + 1] = id .. '\t' .. final
+    else
+      if gs ~= '' then redis.call('SET', P .. 'reg:' .. gs, id) end
+      added[#added + 1] = id .. '\tREGISTERED'
     end
-    added[#added + 1] = id
   end
 end
 flush()

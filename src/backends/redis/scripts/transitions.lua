@@ -123,7 +123,7 @@ local function apply_transitions(P, reqs)
     if q.k and SPEC[q.to].f and #q.v <= __ANNOUNCED_OUTCOME_MAX__ and not string.find(q.v, '[\t\n]') then
       changed[#changed + 1] = q.id .. '\t' .. q.to .. '\t' .. q.k .. '\t' .. q.v
     else
-      changed[#changed + 1] = q.id
+      changed[#changed + 1] = q.id .. '\t' .. q.to
     end
     return { 1, status, q.to, new_token, new_owner, retries, attempts }
   end
