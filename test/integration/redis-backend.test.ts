@@ -5,12 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { scripts } from "../../src/backends/redis/scripts.js";
 import { closeComponents, createComponents } from "../../src/backends/registry.js";
 import { defaultConfig, type NencConfig } from "../../src/config/schema.js";
-import type { Components, TransitionRequest } from "../../src/core/contract/index.js";
-import { decideTransition, STATUSES, type Status } from "../../src/core/status.js";
+import type { Components, NextWork, TransitionRequest } from "../../src/core/contract/index.js";
+import { CLAIMABLE_STATUSES, decideTransition, STATUSES, type Status } from "../../src/core/status.js";
 import { BackendError, CorruptRecordError } from "../../src/errors/index.js";
 import { testAppId } from "../helpers/backends.js";
 import { REDIS_TEST_URL } from "../helpers/redis.js";
@@ -42,11 +42,11 @@ describe.skipIf(!available)("redis backend specifics", () => {
    * Ms until `c`'s wait for work (5 s timeout) wakes, with id "x" routed after `afterMs` by a
    * second set of clients (different settings, so not shared): a route from "elsewhere".
    */
-  const wokenByRouteElsewhere = async (c: Components, afterMs: number): Promise<number> => {
+  const wokenByRouteElsewhere = async (c: Components, afterMs: number, after?: NextWork): Promise<number> => {
     const other = await createComponents({ ...config, redisConnectTimeoutMs: 3000 });
     try {
       const started = Date.now();
-      const waiting = c.broker.waitForWork(5000);
+      const waiting = c.broker.waitForWork(5000, [], after);
       setTimeout(() => void other.broker.route([{ id: "x" }]), afterMs);
       await waiting;
       return Date.now() - started;
@@ -146,6 +146,8 @@ describe.skipIf(!available)("redis backend specifics", () => {
     expect(JSON.parse(first[0] as string)).toEqual({
       ids: [inv.id],
       results: [[1, "REGISTERED", "RUNNING", 1, "r1", 0, 1]],
+      // Fewer taken than asked: nothing else is queued (no delayed id either).
+      next: -1,
     });
     expect(first.slice(1, 2)).toEqual([inv.id]);
     expect(JSON.parse(first[2] as string)).toMatchObject({ id: inv.id, args: "[1]" });
@@ -256,6 +258,48 @@ describe.skipIf(!available)("redis backend specifics", () => {
     // A wait for changes (result waiters) subscribes the change channel.
     await c.orchestrator.waitForChange([], 50);
     expect(await subscribers()).toEqual({ work: 1, changed: 1 });
+  });
+
+  it("a runner's wait after a claim that found the queues empty does not look again, and wakes for new work", async () => {
+    const c = await open();
+    const claimer = c.claimer;
+    if (!claimer) throw new Error("Redis components have an AtomicClaimer");
+    const claim = () => claimer.claimAndStart(5, ["default"], "r1", CLAIMABLE_STATUSES);
+    // Before the work channel is subscribed, a claim says nothing of what it saw (nothing to trust).
+    expect((await claim()).next).toBeUndefined();
+    await c.broker.waitForWork(50);
+    const empty = await claim();
+    expect(empty.ids).toEqual([]);
+    expect(empty.next?.inMs).toBe(-1);
+    // The wait does not look at the queues again (next-work.lua), and a route still wakes it.
+    const look = vi.spyOn(scripts().nextWork, "run");
+    try {
+      const waited = await wokenByRouteElsewhere(c, 200, empty.next);
+      expect(waited).toBeGreaterThanOrEqual(150);
+      expect(waited).toBeLessThan(3000);
+      expect(look).not.toHaveBeenCalled();
+    } finally {
+      look.mockRestore();
+    }
+    expect((await claim()).ids).toEqual(["x"]);
+    // A delayed id: the claim says when it is due, and the wait ends then.
+    await c.broker.route([{ id: "later", availableAt: Date.now() + 300 }]);
+    const early = await claim();
+    expect(early.ids).toEqual([]);
+    expect(early.next?.inMs).toBeGreaterThan(0);
+    expect(early.next?.inMs).toBeLessThanOrEqual(300);
+    const started = Date.now();
+    await c.broker.waitForWork(5000, [], early.next);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await claim()).ids).toEqual(["later"]);
+    // A route announced between the claim and the wait: the wait ends at once (it may be work).
+    const stale = await claim();
+    await c.broker.route([{ id: "y" }]);
+    await new Promise((r) => setTimeout(r, 100));
+    const at = Date.now();
+    await c.broker.waitForWork(5000, [], stale.next);
+    expect(Date.now() - at).toBeLessThan(1000);
+    expect((await claim()).ids).toEqual(["y"]);
   });
 
   it("clients whose connections are killed reconnect: commands, scripts and wake-ups work again", async () => {

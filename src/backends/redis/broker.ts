@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Broker, RouteRequest } from "../../core/contract/index.js";
+import type { Broker, NextWork, RouteRequest } from "../../core/contract/index.js";
 import { DEFAULT_QUEUE } from "../../core/priorities.js";
 import { sleepOr } from "../../core/sleep.js";
 import type { RedisConnection } from "./connection.js";
@@ -70,10 +70,18 @@ export class RedisBroker implements Broker {
     return this.conn.cmd.hlen(`${this.p}queued`);
   }
 
-  async waitForWork(timeoutMs: number, queues: readonly string[] = []): Promise<void> {
+  async waitForWork(timeoutMs: number, queues: readonly string[] = [], after?: NextWork): Promise<void> {
     // Listen first, then look: a route between the two still wakes us.
-    const { woken, cancel, subscribed } = this.conn.listen(this.conn.keys.workChannel);
+    const channel = this.conn.keys.workChannel;
+    const { woken, cancel, subscribed } = this.conn.listen(channel);
     try {
+      if (after && after.mark === this.conn.mark(channel)) {
+        // The claim just made looked, with the subscription up, and no route has been announced
+        // since: every later route wakes us, so no second look.
+        if (after.inMs === 0) return;
+        await sleepOr(woken, after.inMs > 0 ? Math.min(timeoutMs, after.inMs) : timeoutMs);
+        return;
+      }
       await subscribed.catch(() => {}); // not subscribed (closing): the look below still answers
       const next = Number(await scripts().nextWork.run(this.conn.cmd, [this.p, JSON.stringify(queues)]));
       if (next === 0) return;

@@ -9,6 +9,8 @@ import { scripts } from "./scripts.js";
 
 interface ClaimStartReply extends TransitionReply {
   ids?: string[] | Record<string, never>;
+  /** When fewer than asked were taken: ms until work may be claimable (0 now, -1 none queued). */
+  next?: number;
 }
 
 /**
@@ -28,6 +30,8 @@ export class RedisClaimer implements AtomicClaimer {
     const data = new Map<string, InvocationData>();
     if (max <= 0) return { ids: [], results: [], data };
     const { keys } = this.conn;
+    // Taken before the claim is sent: a route the claim does not see is announced after this.
+    const mark = this.conn.mark(keys.workChannel);
     const raw = await scripts().claimStart.run(this.conn.cmd, [
       keys.broker,
       Math.floor(max),
@@ -43,13 +47,14 @@ export class RedisClaimer implements AtomicClaimer {
     }
     const reply = JSON.parse(raw[0]) as ClaimStartReply;
     const ids = Array.isArray(reply.ids) ? reply.ids.map(String) : [];
-    if (ids.length === 0) return { ids, results: [], data };
+    const next = mark !== null && typeof reply.next === "number" ? { inMs: reply.next, mark } : undefined;
+    if (ids.length === 0) return { ids, results: [], data, next };
     let results: ClaimedStart["results"];
     try {
       results = transitionResults(ids, reply);
     } catch (err) {
       if (!(err instanceof CorruptRecordError)) throw err;
-      return { ids, results: null, data };
+      return { ids, results: null, data, next };
     }
     for (let i = 1; i + 1 < raw.length; i += 2) {
       const id = String(raw[i]);
@@ -59,6 +64,6 @@ export class RedisClaimer implements AtomicClaimer {
         // Left out: the runner fails that invocation with the data read's error, as without a claimer.
       }
     }
-    return { ids, results, data };
+    return { ids, results, data, next };
   }
 }

@@ -59,6 +59,9 @@ export class RedisConnection {
   private refs = 0;
   private readyPromise: Promise<void> | null = null;
   private readonly subscriptions = new Map<string, { confirmed: boolean; ready: Promise<void> }>();
+  /** Messages received per channel, and the subscriber's connections so far (see mark). */
+  private readonly received = new Map<string, number>();
+  private subConnections = 0;
   private lastError: Error | null = null;
 
   private static readonly open = new Map<string, RedisConnection>();
@@ -85,7 +88,13 @@ export class RedisConnection {
     };
     this.cmd.on("error", onError);
     this.sub.on("error", onError);
-    this.sub.on("message", (channel: string, message: string) => this.events.emit(channel, message));
+    this.sub.on("message", (channel: string, message: string) => {
+      this.received.set(channel, (this.received.get(channel) ?? 0) + 1);
+      this.events.emit(channel, message);
+    });
+    this.sub.on("ready", () => {
+      this.subConnections++;
+    });
     this.events.setMaxListeners(0);
   }
 
@@ -192,6 +201,16 @@ export class RedisConnection {
       cancel = () => this.events.off(channel, onMessage);
     });
     return { woken, cancel, subscribed: sub.ready, confirmed: sub.confirmed };
+  }
+
+  /**
+   * A token of the messages received on `channel` so far, or null while its subscription is not
+   * confirmed. Equal tokens: no message came between them and the subscription held (a
+   * reconnect, which may have lost messages, changes the token).
+   */
+  mark(channel: string): string | null {
+    if (this.subscriptions.get(channel)?.confirmed !== true) return null;
+    return `${this.subConnections}:${this.received.get(channel) ?? 0}`;
   }
 
   /** Call `fn` with every message on `channel` until the returned function is called. */

@@ -13,6 +13,16 @@ export interface RouteRequest {
   queue?: string | undefined;
 }
 
+/**
+ * What a claim saw of its queues, as of the moment it ran: `inMs` until work may be claimable
+ * there (0: now; -1: nothing queued), and `mark`, the broker's own token of the wake-ups it had
+ * received when the claim was sent (a wake-up since then means new work may have come).
+ */
+export interface NextWork {
+  inMs: number;
+  mark: string;
+}
+
 export interface Broker extends ComponentLifecycle {
   route(requests: readonly RouteRequest[]): Promise<void>;
   /**
@@ -26,7 +36,8 @@ export interface Broker extends ComponentLifecycle {
   /**
    * Resolve when work may be available in `queues` (every queue when omitted or empty): at
    * once when some is ready, when new work is routed, when the earliest delayed message is
-   * due, or after `timeoutMs`.
+   * due, or after `timeoutMs`. `after`: what the claim just made saw of those queues
+   * (ClaimedStart.next); a broker that can trust it waits without looking again.
    */
-  waitForWork(timeoutMs: number, queues?: readonly string[]): Promise<void>;
+  waitForWork(timeoutMs: number, queues?: readonly string[], after?: NextWork): Promise<void>;
 }

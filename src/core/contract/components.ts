@@ -1,5 +1,5 @@
 import type { Status } from "../status.js";
-import type { Broker, RouteRequest } from "./broker.js";
+import type { Broker, NextWork, RouteRequest } from "./broker.js";
 import type { Orchestrator } from "./orchestrator.js";
 import type { TransitionResult } from "./records.js";
 import type { InvocationData, StateBackend } from "./state-backend.js";
@@ -49,4 +49,9 @@ export interface ClaimedStart {
   results: TransitionResult[] | null;
   /** The data of the invocations now RUNNING (an unreadable data row is left out). */
   data: Map<string, InvocationData>;
+  /**
+   * When the claim took fewer than asked and the engine can tell: what it saw of the queues,
+   * for Broker.waitForWork, which then need not look again.
+   */
+  next?: NextWork | undefined;
 }

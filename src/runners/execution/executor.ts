@@ -5,6 +5,7 @@ import { type ExecutionContext, runInExecution, setThreadRunnerId } from "../../
 import type {
   Components,
   InvocationData,
+  NextWork,
   RunnerContext,
   StatusRecord,
   TransitionRequest,
@@ -280,7 +281,7 @@ export class InvocationExecutor {
         continue;
       }
       try {
-        const claimed = await this.claimAndStart(free, queues);
+        const { claimed, next } = await this.claimAndStart(free, queues);
         if (this.stopped) break;
         backoff = 10;
         if (claimed < free) {
@@ -290,8 +291,9 @@ export class InvocationExecutor {
           // outcome first: a task that ends at once queues its completion for the event loop's
           // next check phase, behind an immediate this loop would queue now; one more turn lets
           // the completion reach the server before the look (on the caller's latency path).
+          // The claim's own view of the queues (`next`) spares the broker that look where it can.
           if (claimed > 0) await new Promise((r) => setImmediate(() => setImmediate(r)));
-          await this.untilStop(broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50, queues));
+          await this.untilStop(broker.waitForWork(broker.capabilities.pushWakeups ? 1000 : 50, queues, next));
         }
       } catch (err) {
         this.deps.logger.warn(
@@ -305,18 +307,18 @@ export class InvocationExecutor {
   }
 
   /**
-   * Claim up to `free` ids and start them; returns how many were claimed. With the engine's
-   * AtomicClaimer, the claim, its transitions and the data read are one round trip; else the
-   * broker's claim, then startClaimed.
+   * Claim up to `free` ids and start them; returns how many were claimed (and, when the engine's
+   * claimer tells, what it saw of the queues). With the engine's AtomicClaimer, the claim, its
+   * transitions and the data read are one round trip; else the broker's claim, then startClaimed.
    */
-  private async claimAndStart(free: number, queues: string[]): Promise<number> {
+  private async claimAndStart(free: number, queues: string[]): Promise<{ claimed: number; next?: NextWork }> {
     const { broker, claimer } = this.deps.components;
     if (claimer) {
       const c = await claimer.claimAndStart(free, queues, this.runnerId, CLAIMABLE_STATUSES);
       if (c.results === null) {
         if (this.stopped) await routeAgain(this.deps.components, c.ids, "returned");
         else await this.startClaimed(c.ids);
-        return c.ids.length;
+        return { claimed: c.ids.length };
       }
       await routeWoken(this.deps.components, c.results);
       if (this.stopped) {
@@ -332,15 +334,15 @@ export class InvocationExecutor {
           "claimed while the runner stopped",
         );
       } else await this.startResults(c.results, Promise.resolve(c.data));
-      return c.ids.length;
+      return { claimed: c.ids.length, next: c.next };
     }
     const ids = await broker.claim(free, queues);
     if (this.stopped) {
       await routeAgain(this.deps.components, ids, "returned");
-      return ids.length;
+      return { claimed: ids.length };
     }
     await this.startClaimed(ids);
-    return ids.length;
+    return { claimed: ids.length };
   }
 
   private async startClaimed(ids: string[]): Promise<void> {

@@ -4,11 +4,13 @@
 -- (expectFrom ARGV[8], a JSON list; as transition.lua, with its concurrency diversions), and
 -- read the data of those that started. ARGV[1] broker, ARGV[5] orchestrator, ARGV[6] state key
 -- prefixes; ARGV[3] a call id (the reply is kept for a minute: a re-sent call gets it again).
--- Returns { json, id1, data1, id2, data2, ... }: json is { ids, results?, corrupt? } —
+-- Returns { json, id1, data1, id2, data2, ... }: json is { ids, results?, corrupt?, next? } —
 -- `corrupt` when a claimed row cannot be decoded (no transition applied; the caller claims
 -- those ids one by one), else `results` per id in `ids` order — and then each id now RUNNING
 -- with its stored invocation JSON, as bulk strings (not escaped into the JSON). Only the json
--- is kept for a re-sent call; the data, which does not change, is read again then.
+-- is kept for a re-sent call; the data, which does not change, is read again then. `next`, when
+-- fewer than asked were taken (the queues are empty): ms until the earliest delayed id is due
+-- (0 now, -1 none), so the runner waits for a wake-up without a look of its own (next-work.lua).
 -- @include queues
 -- @include transitions
 local replay_key = P .. 'reply:' .. ARGV[3]
@@ -33,8 +35,10 @@ if replayed then
   local out = cjson.decode(replayed)
   return with_data(replayed, out.ids or {}, out.results)
 end
-local ids = claim_ids(tonumber(ARGV[2]), ARGV[4])
+local max = tonumber(ARGV[2])
+local ids = claim_ids(max, ARGV[4])
 local out = { ids = ids }
+if #ids < max then out.next = next_delayed(claimed_at) end
 if #ids > 0 then
   local expect = cjson.decode(ARGV[8])
   local reqs = {}
@@ -44,7 +48,8 @@ if #ids > 0 then
   local applied = apply_transitions(ARGV[5], reqs)
   out.corrupt, out.results = applied.corrupt, applied.results
 end
-local json = out.results and '{"ids":' .. cjson.encode(ids) .. ',"results":' .. results_json(out.results) .. '}'
+local json = out.results and '{"ids":' .. cjson.encode(ids) .. ',"results":' .. results_json(out.results)
+    .. (out.next and ',"next":' .. out.next or '') .. '}'
   or cjson.encode(out)
 -- An empty reply is not kept: nothing was taken, so a re-sent call loses nothing by claiming again.
 if #ids > 0 then redis.call('SET', replay_key, json, 'PX', 60000) end

@@ -6,8 +6,4 @@ if redis.call('EXISTS', P .. 'ready') == 1 then return 0 end
 for _, queue in ipairs(queue_names(ARGV[2])) do
   if redis.call('ZCARD', P .. 'ready:' .. queue) > 0 then return 0 end
 end
-local first = redis.call('ZRANGE', P .. 'delayed', 0, 0, 'WITHSCORES')
-if #first == 0 then return -1 end
-local wait = tonumber(first[2]) - server_now()
-if wait < 0 then return 0 end
-return wait
+return next_delayed(server_now())

@@ -26,10 +26,24 @@ local function adopt_unqueued()
   redis.call('DEL', P .. 'ready')
 end
 
+-- Milliseconds from `now` until the earliest delayed id (of any queue) is due: 0 when it is,
+-- -1 when none is delayed.
+local function next_delayed(now)
+  local first = redis.call('ZRANGE', P .. 'delayed', 0, 0, 'WITHSCORES')
+  if #first == 0 then return -1 end
+  local wait = tonumber(first[2]) - now
+  if wait < 0 then return 0 end
+  return wait
+end
+
+-- The server time claim_ids saw (for next_delayed after a claim).
+local claimed_at = 0
+
 -- Take up to `max` ready ids of the queues in `queues_json` (see claim.lua), each exactly once.
 local function claim_ids(max, queues_json)
   adopt_unqueued()
-  local due = redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', string.format('%.0f', server_now()), 'LIMIT', 0, 1000)
+  claimed_at = server_now()
+  local due = redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', string.format('%.0f', claimed_at), 'LIMIT', 0, 1000)
   for _, id in ipairs(due) do
     local score = redis.call('HGET', P .. 'queued', id) or '0'
     local queue = redis.call('HGET', P .. 'qof', id) or 'default'
