@@ -789,6 +789,39 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       expect(Date.now() - started).toBeLessThan(4000);
     });
 
+    const finish = (id: string, token: number) =>
+      c.orchestrator.transition([{ id, to: "SUCCESS", runnerId: "r", token, outcome: { kind: "result", value: "1" } }]);
+
+    test("waitForChange with finalOnly wakes when an invocation becomes final", async () => {
+      const [a] = await registered();
+      const token = await run(a!.id, "r");
+      const started = Date.now();
+      const finished = new Promise<void>((resolve) =>
+        setTimeout(() => void finish(a!.id, token).then(() => resolve()), 50),
+      );
+      const status = async () => (await c.orchestrator.getStatuses([a!.id])).get(a!.id)?.status;
+      // Wake-ups may be spurious (as for any wait): the final status must be seen well before the timeout.
+      while ((await status()) === "RUNNING" && Date.now() - started < 4000)
+        await c.orchestrator.waitForChange([], 5000, { finalOnly: true });
+      await finished;
+      expect(Date.now() - started).toBeLessThan(4000);
+    });
+
+    test("waitForChange with finalOnly is not woken by a claim or a start", async () => {
+      const [a] = await registered();
+      // The first wait of a process may end when its wake-up channel is first subscribed.
+      await c.orchestrator.waitForChange([], 200, { finalOnly: true });
+      let woken = false;
+      const waiting = c.orchestrator.waitForChange([], 5000, { finalOnly: true }).then(() => {
+        woken = true;
+      });
+      const token = await run(a!.id, "r");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(woken).toBe(false);
+      await finish(a!.id, token);
+      await waiting;
+    });
+
     test("state backend stores invocation data and finds it by parent and workflow", async () => {
       const [root] = await registered();
       const kids = await registered(2, { parentId: root!.id, workflowId: root!.workflowId, taskId: "child" });

@@ -1,4 +1,4 @@
-import type { Broker, RouteRequest } from "../../core/contract/index.js";
+import type { Broker, NextWork, RouteRequest } from "../../core/contract/index.js";
 import { DEFAULT_QUEUE } from "../../core/priorities.js";
 import { POSTGRES_CAPABILITIES } from "./orchestrator.js";
 import type { PostgresHandle } from "./pool.js";
@@ -45,7 +45,13 @@ export class PostgresBroker implements Broker {
     return row?.n ?? 0;
   }
 
-  async waitForWork(timeoutMs: number, queues: readonly string[] = []): Promise<void> {
+  async waitForWork(timeoutMs: number, queues: readonly string[] = [], after?: NextWork): Promise<void> {
+    if (after) {
+      // The claim just made saw the queues: with no route announced since, no second look.
+      if (after.inMs === 0) return;
+      const ms = after.inMs > 0 ? Math.min(timeoutMs, after.inMs) : timeoutMs;
+      if (await this.h.waitQuiet("work", after.mark, Math.max(1, ms))) return;
+    }
     const [row] = await this.h.query<{ wait_ms: string | null }>("waitForWork", this.sql.nextIn, [
       queues.length > 0 ? [...queues] : null,
     ]);

@@ -19,7 +19,9 @@ type Row = Record<string, unknown>;
  * Claim and start by one statement (one round trip, one commit): the queue rows taken
  * (`FOR UPDATE SKIP LOCKED`), the claim of each as a compare-and-set to PENDING then RUNNING
  * (STATUS_TABLE's rule as parameters, as in cas-statement.ts) with its two history rows, and
- * the data of what started. Before it a claim took two round trips in sequence (the broker's
+ * the data of what started. When it takes fewer than asked, it also says when the rest of those
+ * queues may be claimable (`next_ms`, ClaimedStart.next: the runner then waits without a look
+ * of its own; rows another runner is taking count as claimable, which costs one more claim). Before it a claim took two round trips in sequence (the broker's
  * claim, then the transition with the data read beside it).
  *
  * What the statement does not write (an invocation with a running scope, a claim the table
@@ -60,9 +62,15 @@ export class PostgresClaimer implements AtomicClaimer {
         RETURNING st.*, cur.from_status),
       h AS (INSERT INTO ${s}.history (invocation_id, seq, status, owner_id, token, actor_id, at, note)
         SELECT u.id, u.history_len - 2 + k.n, k.status, u.owner_id, u.token, $4, u.updated_at, NULL
-        FROM u CROSS JOIN (VALUES (1, 'PENDING'), (2, 'RUNNING')) AS k(n, status))
-      SELECT c.id AS claimed_id, c.seq AS claimed_seq, c.priority AS claimed_priority, u.*, to_jsonb(d) AS data
-      FROM c LEFT JOIN u ON u.id = c.id LEFT JOIN ${s}.invocations d ON d.id = u.id`;
+        FROM u CROSS JOIN (VALUES (1, 'PENDING'), (2, 'RUNNING')) AS k(n, status)),
+      nx AS (SELECT CASE WHEN (SELECT count(*) FROM c) < $1 THEN
+          (SELECT CASE WHEN min(q.available_at) IS NULL THEN -1
+              ELSE greatest(min(q.available_at) - ${s}.now_ms(), 0) END FROM ${s}.queue q
+            WHERE ($2::text[] IS NULL OR q.queue = ANY($2::text[])) AND q.seq NOT IN (SELECT seq FROM c))
+        END AS next_ms)
+      SELECT c.id AS claimed_id, c.seq AS claimed_seq, c.priority AS claimed_priority, u.*, to_jsonb(d) AS data,
+        nx.next_ms
+      FROM nx LEFT JOIN c ON true LEFT JOIN u ON u.id = c.id LEFT JOIN ${s}.invocations d ON d.id = u.id`;
     this.dataText = `SELECT * FROM ${s}.invocations WHERE id = ANY($1::text[])`;
   }
 
@@ -92,12 +100,18 @@ export class PostgresClaimer implements AtomicClaimer {
     if (max <= 0) return { ids: [], results: [], data };
     const claim = (id: string): TransitionRequest => ({ id, to: "PENDING", andThen: "RUNNING", runnerId, expectFrom });
     const free = this.freeStatuses(expectFrom, claim);
-    const rows = await this.h.query<Row>("claimAndStart", this.text, [
+    // Taken before the statement is sent: a route it does not see is announced after this.
+    const mark = this.h.mark("work");
+    const all = await this.h.query<Row>("claimAndStart", this.text, [
       Math.floor(max),
       queues.length > 0 ? [...queues] : null,
       free,
       runnerId,
     ]);
+    // One row without a claimed id when nothing was taken (it carries next_ms).
+    const rows = all.filter((r) => r.claimed_id !== null && r.claimed_id !== undefined);
+    const nextMs = all[0]?.next_ms;
+    const next = mark !== null && nextMs !== null && nextMs !== undefined ? { inMs: Number(nextMs), mark } : undefined;
     // RETURNING has no order of its own: restore the queue order.
     rows.sort(
       (a, b) =>
@@ -120,7 +134,7 @@ export class PostgresClaimer implements AtomicClaimer {
         decided = await this.statuses.transition(rest.map((i) => claim(ids[i] as string)));
       } catch (err) {
         if (!(err instanceof CorruptRecordError)) throw err;
-        return { ids, results: null, data };
+        return { ids, results: null, data, next };
       }
       rest.forEach((i, k) => {
         results[i] = decided[k];
@@ -132,7 +146,7 @@ export class PostgresClaimer implements AtomicClaimer {
         }
       }
     }
-    return { ids, results: results as TransitionResult[], data };
+    return { ids, results: results as TransitionResult[], data, next };
   }
 }
 

@@ -17,6 +17,9 @@ export class NotificationListener {
   private lostAt: number | null = null;
   /** Channels LISTENed since their first subscriber (payload-carrying; never UNLISTENed). */
   private readonly extra = new Set<string>();
+  /** Notifications heard per channel, and the connections made so far (see mark). */
+  private readonly heard = new Map<string, number>();
+  private connections = 0;
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -35,16 +38,32 @@ export class NotificationListener {
     clearTimeout(timer);
   }
 
-  /** Resolve on the next notification on `channel`, or after `timeoutMs`. */
-  wait(channel: string, timeoutMs: number): Promise<void> {
+  /**
+   * A token of the notifications heard on `channel` so far, or null while the connection is not
+   * LISTENing. Equal tokens: none came between them and the connection held (one made since,
+   * which may have missed some, changes the token).
+   */
+  mark(channel: string): string | null {
+    if (!this.client) return null;
+    return `${this.connections}:${this.heard.get(channel) ?? 0}`;
+  }
+
+  /**
+   * Resolve on the next notification on `channel` whose payload `accept` takes (a reconnect's
+   * wake-up, which has none, always counts), or after `timeoutMs`.
+   */
+  wait(channel: string, timeoutMs: number, accept?: (payload: string) => boolean): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.events.off(channel, done);
+        this.events.off(channel, heard);
         resolve();
       };
+      const heard = (payload?: string) => {
+        if (payload === undefined || !accept || accept(payload)) done();
+      };
       const timer = setTimeout(done, timeoutMs);
-      this.events.on(channel, done);
+      this.events.on(channel, heard);
     });
   }
 
@@ -83,7 +102,10 @@ export class NotificationListener {
       const client = new pg.Client(this.config);
       client.on("error", (err) => this.lost(client, err));
       client.on("end", () => this.lost(client, new Error("connection ended")));
-      client.on("notification", (n) => this.events.emit(n.channel, n.payload));
+      client.on("notification", (n) => {
+        this.heard.set(n.channel, (this.heard.get(n.channel) ?? 0) + 1);
+        this.events.emit(n.channel, n.payload);
+      });
       try {
         await client.connect();
         const listened = [...this.channels, ...this.extra];
@@ -93,6 +115,7 @@ export class NotificationListener {
           return;
         }
         this.client = client;
+        this.connections++;
         // Subscribed while this connection was being set up.
         for (const ch of this.extra) if (!listened.includes(ch)) this.listenOn(client, ch);
         if (this.lostAt !== null) {

@@ -1,4 +1,5 @@
 import type { BackendCapabilities } from "../../core/contract/index.js";
+import { isFinal, isStatus } from "../../core/status.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
 import { parseSettlements } from "../settlement-line.js";
 import { ORCHESTRATOR_TABLES, toOutcome } from "../sql-rows.js";
@@ -35,7 +36,9 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
       workflows: new PostgresWorkflows(h),
       liveness: new PostgresLiveness(h),
       changes: {
-        waitForChange: (_ids, timeoutMs) => h.wait("change", timeoutMs),
+        // A change notification names the statuses its statement wrote (migration 0012).
+        waitForChange: (_ids, timeoutMs, opts) =>
+          h.wait("change", timeoutMs, opts?.finalOnly ? namesMaybeFinal : undefined),
         onSettled: (listener) =>
           h.onSettledPayload((payload) => {
             for (const s of parseSettlements(payload, (id, kind, value) => toOutcome(id, { kind, value }))) listener(s);
@@ -57,4 +60,9 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
   close(): Promise<void> {
     return this.h.release();
   }
+}
+
+/** Whether a change payload (statuses, comma-separated) names one that is final, or one this code does not know. */
+function namesMaybeFinal(payload: string): boolean {
+  return payload !== "" && payload.split(",").some((s) => !isStatus(s) || isFinal(s));
 }

@@ -218,12 +218,31 @@ export class PostgresHandle {
     });
   }
 
-  /** Resolve on a NOTIFY on `channel` (spurious wake-ups are possible), or after `timeoutMs`. */
-  async wait(channel: "work" | "change", timeoutMs: number): Promise<void> {
+  /**
+   * Resolve on a NOTIFY on `channel` whose payload `accept` takes (spurious wake-ups are
+   * possible), or after `timeoutMs`.
+   */
+  async wait(channel: "work" | "change", timeoutMs: number, accept?: (payload: string) => boolean): Promise<void> {
     const started = Date.now();
     await this.listener.start(Math.min(timeoutMs, 2000));
     const left = timeoutMs - (Date.now() - started);
-    if (left > 0) await this.listener.wait(this.channels[channel], left);
+    if (left > 0) await this.listener.wait(this.channels[channel], left, accept);
+  }
+
+  /** A token of the notifications heard on `channel` so far (NotificationListener.mark). */
+  mark(channel: "work" | "change"): string | null {
+    return this.listener.mark(this.channels[channel]);
+  }
+
+  /**
+   * Wait as `wait` does, but only when nothing was heard on `channel` since `mark` and the LISTEN
+   * connection held; false at once otherwise.
+   */
+  async waitQuiet(channel: "work" | "change", mark: string, timeoutMs: number): Promise<boolean> {
+    if (this.listener.mark(this.channels[channel]) !== mark) return false;
+    // Listening from this very turn: nothing can come between the comparison and the wait.
+    await this.listener.wait(this.channels[channel], timeoutMs);
+    return true;
   }
 
   /**
