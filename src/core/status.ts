@@ -212,6 +212,14 @@ export function isFinal(status: Status): boolean {
   return STATUS_TABLE[status].final;
 }
 
+/**
+ * Whether a status name read from an engine's wake-up message may be final: a final status, or
+ * a name this code does not know (a newer version's; a waiter reads rather than miss it).
+ */
+export function mayBeFinal(name: string): boolean {
+  return !isStatus(name) || isFinal(name);
+}
+
 export function canTransition(from: Status | null, to: Status): boolean {
   if (from === null) return to === INITIAL_STATUS;
   return STATUS_TABLE[from].next.includes(to);

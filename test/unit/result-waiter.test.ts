@@ -4,7 +4,7 @@
  * each wake-up is the test's own.
  */
 import { describe, expect, it } from "vitest";
-import { mayHaveSettled } from "../../src/backends/redis/change-message.js";
+import { concernsWaiter } from "../../src/backends/redis/change-message.js";
 import type { ChangeWaitOptions, Orchestrator, SettledRecord, StatusRecord } from "../../src/core/contract/index.js";
 import { ResultWaiter } from "../../src/core/result-waiter.js";
 import type { Status } from "../../src/core/status.js";
@@ -75,14 +75,14 @@ describe("the result waiter", () => {
 
 describe("Redis change lines (change-message.ts)", () => {
   it("tell a result waiter to read only for a status that may be final", () => {
-    expect(mayHaveSettled("a\tRUNNING\nb\tREGISTERED", null)).toBe(false);
-    expect(mayHaveSettled("a\tRUNNING\nb\tFAILED", null)).toBe(true);
-    expect(mayHaveSettled('a\tSUCCESS\tsuccess\t"x"', null)).toBe(true);
+    expect(concernsWaiter("a\tRUNNING\nb\tREGISTERED", null, true)).toBe(false);
+    expect(concernsWaiter("a\tRUNNING\nb\tFAILED", null, true)).toBe(true);
+    expect(concernsWaiter('a\tSUCCESS\tsuccess\t"x"', null, true)).toBe(true);
     // A bare id (an earlier version's line) or an unknown status says nothing: read.
-    expect(mayHaveSettled("a", null)).toBe(true);
-    expect(mayHaveSettled("a\tNOT_A_STATUS", null)).toBe(true);
+    expect(concernsWaiter("a", null, true)).toBe(true);
+    expect(concernsWaiter("a\tNOT_A_STATUS", null, true)).toBe(true);
     // With ids given, other invocations' lines do not count.
-    expect(mayHaveSettled("a\tSUCCESS\nb\tRUNNING", new Set(["b"]))).toBe(false);
-    expect(mayHaveSettled("a\tSUCCESS\nb\tRUNNING", new Set(["a"]))).toBe(true);
+    expect(concernsWaiter("a\tSUCCESS\nb\tRUNNING", new Set(["b"]), true)).toBe(false);
+    expect(concernsWaiter("a\tSUCCESS\nb\tRUNNING", new Set(["a"]), true)).toBe(true);
   });
 });

@@ -19,10 +19,11 @@ type Row = Record<string, unknown>;
  * Claim and start by one statement (one round trip, one commit): the queue rows taken
  * (`FOR UPDATE SKIP LOCKED`), the claim of each as a compare-and-set to PENDING then RUNNING
  * (STATUS_TABLE's rule as parameters, as in cas-statement.ts) with its two history rows, and
- * the data of what started. When it takes fewer than asked, it also says when the rest of those
- * queues may be claimable (`next_ms`, ClaimedStart.next: the runner then waits without a look
- * of its own; rows another runner is taking count as claimable, which costs one more claim). Before it a claim took two round trips in sequence (the broker's
- * claim, then the transition with the data read beside it).
+ * the data of what started. Before it a claim took two round trips in sequence (the broker's
+ * claim, then the transition with the data read beside it). When it takes fewer than asked, it
+ * also says when the rest of those queues may be claimable (`next_ms`, ClaimedStart.next: the
+ * runner then waits without a look of its own; rows another runner is taking count as
+ * claimable, which costs one more claim).
  *
  * What the statement does not write (an invocation with a running scope, a claim the table
  * refuses, an id queued twice) goes through Orchestrator.transition, which decides it and says

@@ -1,5 +1,5 @@
 import type { BackendCapabilities } from "../../core/contract/index.js";
-import { isFinal, isStatus } from "../../core/status.js";
+import { mayBeFinal } from "../../core/status.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
 import { parseSettlements } from "../settlement-line.js";
 import { ORCHESTRATOR_TABLES, toOutcome } from "../sql-rows.js";
@@ -64,5 +64,5 @@ export class PostgresOrchestrator extends ComposedOrchestrator {
 
 /** Whether a change payload (statuses, comma-separated) names one that is final, or one this code does not know. */
 function namesMaybeFinal(payload: string): boolean {
-  return payload !== "" && payload.split(",").some((s) => !isStatus(s) || isFinal(s));
+  return payload !== "" && payload.split(",").some(mayBeFinal);
 }

@@ -75,15 +75,14 @@ export class RedisBroker implements Broker {
     const channel = this.conn.keys.workChannel;
     const { woken, cancel, subscribed } = this.conn.listen(channel);
     try {
-      if (after && after.mark === this.conn.mark(channel)) {
-        // The claim just made looked, with the subscription up, and no route has been announced
-        // since: every later route wakes us, so no second look.
-        if (after.inMs === 0) return;
-        await sleepOr(woken, after.inMs > 0 ? Math.min(timeoutMs, after.inMs) : timeoutMs);
-        return;
+      // When the claim just made looked, with the subscription up, and no route has been
+      // announced since, every later route wakes us: no second look.
+      let next: number;
+      if (after && after.mark === this.conn.mark(channel)) next = after.inMs;
+      else {
+        await subscribed.catch(() => {}); // not subscribed (closing): the look below still answers
+        next = Number(await scripts().nextWork.run(this.conn.cmd, [this.p, JSON.stringify(queues)]));
       }
-      await subscribed.catch(() => {}); // not subscribed (closing): the look below still answers
-      const next = Number(await scripts().nextWork.run(this.conn.cmd, [this.p, JSON.stringify(queues)]));
       if (next === 0) return;
       await sleepOr(woken, next > 0 ? Math.min(timeoutMs, next) : timeoutMs);
     } finally {

@@ -1,5 +1,5 @@
 import type { Settlement } from "../../core/contract/index.js";
-import { isFinal, isStatus } from "../../core/status.js";
+import { mayBeFinal } from "../../core/status.js";
 import { parseSettlements } from "../settlement-line.js";
 import { decodeOutcome } from "./codec.js";
 
@@ -9,23 +9,18 @@ import { decodeOutcome } from "./codec.js";
  * a small outcome `id \t status \t kind \t value` (values are JSON or a large-value reference:
  * no raw tab or newline). A line of an id alone (from an earlier version) says nothing of the
  * status.
+ *
+ * Whether a message tells of a change of one of `want` (null: of any invocation); with
+ * `finalOnly`, of one that may have made it final: a line naming a status that is not final
+ * does not count, a bare id does.
  */
-export function changedIds(message: string): string[] {
-  return message.split("\n").map((line) => line.split("\t", 1)[0] as string);
-}
-
-/**
- * Whether a message tells of a change of one of `want` (null: of any invocation) that may have
- * made it final: a line naming a status that is not final does not count, a bare id does.
- */
-export function mayHaveSettled(message: string, want: ReadonlySet<string> | null): boolean {
+export function concernsWaiter(message: string, want: ReadonlySet<string> | null, finalOnly: boolean): boolean {
   for (const line of message.split("\n")) {
     const cut = line.indexOf("\t");
     if (want && !want.has(cut < 0 ? line : line.slice(0, cut))) continue;
-    if (cut < 0) return true;
+    if (!finalOnly || cut < 0) return true;
     const end = line.indexOf("\t", cut + 1);
-    const status = line.slice(cut + 1, end < 0 ? undefined : end);
-    if (!isStatus(status) || isFinal(status)) return true;
+    if (mayBeFinal(line.slice(cut + 1, end < 0 ? undefined : end))) return true;
   }
   return false;
 }

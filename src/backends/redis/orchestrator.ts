@@ -1,7 +1,7 @@
 import type { NencConfig } from "../../config/schema.js";
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
-import { changedIds, mayHaveSettled, settlements } from "./change-message.js";
+import { concernsWaiter, settlements } from "./change-message.js";
 import { RedisConcurrency } from "./concurrency.js";
 import type { RedisConnection } from "./connection.js";
 import { RedisInvocationStatus } from "./invocation-status.js";
@@ -42,11 +42,12 @@ export class RedisOrchestrator extends ComposedOrchestrator {
       liveness: new RedisLiveness(conn, config.appId, config),
       changes: {
         waitForChange: (ids, timeoutMs, opts) => {
-          const channel = conn.keys.changeChannel;
           const want = ids.length > 0 ? new Set(ids) : null;
-          if (opts?.finalOnly) return conn.waitFor(channel, timeoutMs, (message) => mayHaveSettled(message, want));
-          if (!want) return conn.waitFor(channel, timeoutMs);
-          return conn.waitFor(channel, timeoutMs, (message) => changedIds(message).some((id) => want.has(id)));
+          const finalOnly = opts?.finalOnly === true;
+          if (!want && !finalOnly) return conn.waitFor(conn.keys.changeChannel, timeoutMs);
+          return conn.waitFor(conn.keys.changeChannel, timeoutMs, (message) =>
+            concernsWaiter(message, want, finalOnly),
+          );
         },
         onSettled: (listener) =>
           conn.subscribe(conn.keys.changeChannel, (message) => {
