@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type {
+  ClaimedStart,
   Components,
   InvocationDataFilter,
   NewInvocation,
@@ -14,6 +15,7 @@ import type {
   TransitionResult,
 } from "../../src/core/contract/index.js";
 import { CLAIMABLE_STATUSES } from "../../src/core/status.js";
+import { claimWhenHeard, wokenByRoute } from "../helpers/claims.js";
 import { concurrencyCases } from "./concurrency.case.js";
 import { findCases } from "./find.case.js";
 import { retentionCases } from "./retention.case.js";
@@ -787,6 +789,40 @@ export function runBackendConformance(opts: ConformanceOptions): void {
         await c.orchestrator.waitForChange([a!.id], 5000);
       await moved;
       expect(Date.now() - started).toBeLessThan(4000);
+    });
+
+    test("a wait after a claim that found the queues empty wakes for new work, for a due delayed id, and at once after a route since", async () => {
+      const { claim, empty } = await claimWhenHeard(c);
+      expect(empty.ids).toEqual([]);
+      expect(empty.next?.inMs).toBe(-1);
+      const waited = await wokenByRoute(c, empty.next);
+      expect(waited).toBeGreaterThanOrEqual(150);
+      expect(waited).toBeLessThan(5000);
+      expect((await claim()).ids).toEqual(["x"]);
+      // A delayed id: the claim says when it is due, and the wait ends then.
+      await c.broker.route([{ id: "later", availableAt: Date.now() + 300 }]);
+      const early = await claim();
+      expect(early.ids).toEqual([]);
+      expect(early.next?.inMs).toBeGreaterThan(0);
+      expect(early.next?.inMs).toBeLessThanOrEqual(300);
+      // Wake-ups may be spurious (the route's own wake-up can arrive after the claim): a runner
+      // claims and waits again, as here, and has the id once it is due, well before the timeout.
+      const at = Date.now();
+      let again: Pick<ClaimedStart, "ids" | "next"> = { ids: [], next: early.next };
+      while (again.ids.length === 0 && Date.now() - at < 5000) {
+        await c.broker.waitForWork(10_000, ["default"], again.next);
+        again = await claim();
+      }
+      expect(Date.now() - at).toBeLessThan(5000);
+      expect(again.ids).toEqual(["later"]);
+      // A route announced between the claim and the wait: the wait ends at once (it may be work).
+      const stale = await claim();
+      await c.broker.route([{ id: "y" }]);
+      await new Promise((r) => setTimeout(r, 200)); // its wake-up heard
+      const quick = Date.now();
+      await c.broker.waitForWork(10_000, ["default"], stale.next);
+      expect(Date.now() - quick).toBeLessThan(1000);
+      expect((await claim()).ids).toEqual(["y"]);
     });
 
     const finish = (id: string, token: number) =>
