@@ -4,7 +4,7 @@
  * so every engine runs them.
  */
 import { expect } from "vitest";
-import type { Components, NewInvocation } from "../../src/core/contract/index.js";
+import type { Components, HistoryEntry, NewInvocation } from "../../src/core/contract/index.js";
 import { checkFindQuery } from "../../src/core/find-query.js";
 import { findInvocations } from "../../src/core/operations/find-invocations.js";
 
@@ -60,6 +60,34 @@ export function findCases({ test, components, registered, run }: Ctx): void {
       const back = await c.orchestrator.find({ ...filter, limit: 3, offset: 2, order: "desc" });
       expect(back.map((r) => r.id)).toEqual([...ids].reverse().slice(2, 5));
       expect(await c.orchestrator.find({ ...filter, limit: 5, offset: 7 })).toEqual([]);
+    }
+  });
+
+  test("historyBetween with a limit: the first entries by time, then seq, whatever shares a time", async () => {
+    // Two registrations and a batch of claims give entries that share their times (Redis files
+    // a script's entries of one time together): every limit must still cut the list in order.
+    const c = components();
+    const at = Date.now() - 60_000;
+    const first = await registered(3, { createdAt: at });
+    const second = await registered(3, { createdAt: at });
+    const ids = new Set([...first, ...second].map((i) => i.id));
+    await c.orchestrator.transition(
+      [...first, ...second].map((i) => ({ id: i.id, to: "PENDING" as const, runnerId: "r1" })),
+    );
+    const mine = (rows: HistoryEntry[]) => rows.filter((h) => ids.has(h.invocationId));
+    const key = (h: HistoryEntry) => `${h.invocationId}#${h.seq}`;
+    const all = mine(await c.orchestrator.historyBetween(at, Date.now() + 1000, 10_000));
+    expect(all).toHaveLength(12);
+    const before = (a: HistoryEntry, b: HistoryEntry) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+    for (let i = 1; i < all.length; i++) expect(before(all[i]!, all[i - 1]!)).toBe(false);
+    for (const limit of [1, 2, 3, 4, 6, 7, 11, 12]) {
+      const page = await c.orchestrator.historyBetween(at, Date.now() + 1000, limit);
+      expect(page).toHaveLength(limit);
+      const taken = new Set(page.map(key));
+      // Nothing left out comes before anything returned.
+      for (const left of all.filter((h) => !taken.has(key(h)))) {
+        for (const got of page) expect(before(left, got)).toBe(false);
+      }
     }
   });
 

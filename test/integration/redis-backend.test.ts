@@ -188,6 +188,50 @@ describe.skipIf(!available)("redis backend specifics", () => {
     expect(await raw.exists(`${o}out:old`, `${o}inv:old`)).toBe(0);
   });
 
+  it("the history index files a script's entries of one time together; deleting invocations takes theirs out", async () => {
+    const c = await open();
+    const key = `nenc:{${appId}}:o:hist-at`;
+    const at = Date.now() - 60_000;
+    const list = ["a", "b", "c", "d"].map((n) => {
+      const id = `${n}-${randomUUID()}`;
+      return { id, taskId: "t", args: "[]", parentId: null, workflowId: id, createdAt: at };
+    });
+    await c.orchestrator.register(list);
+    const done = list.slice(0, 2);
+    const run = await c.orchestrator.transition(
+      done.map((i) => ({ id: i.id, to: "PENDING", runnerId: "r", andThen: "RUNNING" })),
+    );
+    await c.orchestrator.transition(
+      done.map((i, n) => ({
+        id: i.id,
+        to: "SUCCESS",
+        runnerId: "r",
+        token: run[n]?.ok ? run[n].token : -1,
+        outcome: { kind: "result", value: "1" },
+      })),
+    );
+    const refs = async () => (await raw.zrange(key, "0", "-1")).map((m) => m.split(","));
+    // One member per script and time: the registration, the claim (PENDING and RUNNING), the completion.
+    expect((await refs()).map((m) => m.length)).toEqual([4, 4, 2]);
+    expect((await c.orchestrator.deleteFinalBefore(Date.now() + 1000, 10)).sort()).toEqual(
+      done.map((i) => i.id).sort(),
+    );
+    // The registration's member lost the deleted two; the claim's and completion's went.
+    const left = (await refs()).flat();
+    expect(left.sort()).toEqual(
+      list
+        .slice(2)
+        .map((i) => `0000000001#${i.id}`)
+        .sort(),
+    );
+    expect((await c.orchestrator.historyBetween(0, Date.now() + 1000, 100)).map((h) => h.invocationId).sort()).toEqual(
+      list
+        .slice(2)
+        .map((i) => i.id)
+        .sort(),
+    );
+  });
+
   it("rows that cannot be decoded throw CorruptRecordError and are left as is", async () => {
     const c = await open();
     const o = `nenc:{${appId}}:o:`;

@@ -12,7 +12,7 @@ import type {
   TransitionRequest,
   TransitionResult,
 } from "../../core/contract/index.js";
-import { isFinal, isStatus, type Status, type TransitionRefusal } from "../../core/status.js";
+import { isFinal, isStatus, STATUSES, type Status, type TransitionRefusal } from "../../core/status.js";
 import { BackendError, CorruptRecordError } from "../../errors/index.js";
 import { findOrder } from "../find-order.js";
 import { outcomeText } from "../outcome-text.js";
@@ -181,15 +181,9 @@ export class RedisInvocationStatus implements InvocationStatusStore {
     const desc = filter.order === "desc";
     const offset = filter.offset ?? 0;
     const onlyTime = filter.ownerId === undefined && filter.statuses === undefined && filter.taskId === undefined;
-    if (onlyTime) {
-      // Straight from the time index, paged by Redis.
-      const count = filter.limit ?? -1;
-      const ids = desc
-        ? await this.cmd.zrevrangebyscore(`${this.p}all`, max, min, "LIMIT", offset, count)
-        : await this.cmd.zrangebyscore(`${this.p}all`, min, max, "LIMIT", offset, count);
-      const recs = await this.getStatuses(ids);
-      return ids.flatMap((id) => recs.get(id) ?? []);
-    }
+    // No index lists every invocation (one sorted set fewer to write per transition): every
+    // status's set, merged, pages the same way.
+    if (onlyTime) return this.find({ ...filter, statuses: STATUSES });
     let ids: string[];
     if (filter.ownerId !== undefined) {
       ids = await this.cmd.smembers(`${this.p}by-owner:${filter.ownerId}`);
@@ -263,11 +257,27 @@ export class RedisInvocationStatus implements InvocationStatusStore {
 
   async historyBetween(from: number, to: number, limit: number): Promise<HistoryEntry[]> {
     if (limit <= 0) return [];
-    const members = await this.cmd.zrangebyscore(`${this.p}hist-at`, from, `(${to}`, "LIMIT", 0, limit);
-    const refs = members.map((m) => {
-      const cut = m.indexOf("#");
-      return { seq: Number(m.slice(0, cut)), id: m.slice(cut + 1) };
-    });
+    // Each member holds one script's entries of one time (lib.lua): `limit` members hold at least
+    // `limit` entries, but when the read stopped at `limit`, the last time's other members may be
+    // left: they are read whole, so the first `limit` entries in (at, seq, id) order are exact.
+    const key = `${this.p}hist-at`;
+    const scored = await this.cmd.zrangebyscore(key, from, `(${to}`, "WITHSCORES", "LIMIT", 0, limit);
+    let members: { member: string; score: string }[] = [];
+    for (let i = 0; i + 1 < scored.length; i += 2)
+      members.push({ member: scored[i] ?? "", score: scored[i + 1] ?? "" });
+    const last = members.length === limit ? members[members.length - 1]?.score : undefined;
+    if (last !== undefined) {
+      const all = await this.cmd.zrangebyscore(key, last, last);
+      members = members.filter((m) => m.score !== last).concat(all.map((member) => ({ member, score: last })));
+    }
+    const refs = members.flatMap(({ member, score }) =>
+      member.split(",").map((ref) => {
+        const cut = ref.indexOf("#");
+        return { at: Number(score), seq: Number(ref.slice(0, cut)), id: ref.slice(cut + 1) };
+      }),
+    );
+    refs.sort((a, b) => a.at - b.at || a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    refs.length = Math.min(refs.length, limit);
     const pipe = this.cmd.pipeline();
     for (const r of refs) pipe.lindex(`${this.p}hist:${r.id}`, r.seq - 1);
     const rows = values<string | null>(await pipe.exec());

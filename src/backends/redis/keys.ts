@@ -9,8 +9,8 @@
  *                           outcome, kind and value (result or JSON error; rows written by
  *                           earlier versions have them in an out:<id> hash, still read)
  *   hist:<id>         list  JSON history entries, seq order
- *   hist-at           zset  score at, member "<seq, 10 digits>#<id>" (historyBetween)
- *   all               zset  score updated, member id
+ *   hist-at           zset  score at, member "<seq>#<id>,<seq>#<id>,..." (seq as 10 digits):
+ *                           the entries one script wrote with that time (historyBetween)
  *   by-status:<S>     zset  score updated, member id
  *   by-task:<task>    zset  score updated, member id
  *   by-owner:<runner> set   ids the runner owns

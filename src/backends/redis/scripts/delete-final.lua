@@ -16,18 +16,22 @@ for _, status in ipairs(finals) do
 end
 table.sort(candidates, function(a, b) return a.at < b.at end)
 local ids = {}
+-- The history index entries of the deleted ("<seq>#<id>") and the times they are filed under.
+local doomed, times = {}, {}
 for i = 1, math.min(limit, #candidates) do
   local c = candidates[i]
   local key = P .. 'inv:' .. c.id
-  local task, owner, hlen = unpack(redis.call('HMGET', key, 'task', 'owner', 'hlen'))
-  for seq = 1, tonumber(hlen or '0') or 0 do
-    redis.call('ZREM', P .. 'hist-at', string.format('%010d', seq) .. '#' .. c.id)
+  local task, owner = unpack(redis.call('HMGET', key, 'task', 'owner'))
+  for seq, entry in ipairs(redis.call('LRANGE', P .. 'hist:' .. c.id, 0, -1)) do
+    doomed[string.format('%010d', seq) .. '#' .. c.id] = true
+    local at = string.match(entry, '"at":(-?%d+)')
+    if at then times[at] = true end
   end
   -- A workflow's steps go with it; its data with the workflow's root (whose id is the workflow id).
   -- out:<id>: an outcome as versions before the row held it stored it.
   redis.call('DEL', key, P .. 'hist:' .. c.id, P .. 'out:' .. c.id, P .. 'wf-steps:' .. c.id, P .. 'wf-data:' .. c.id)
   redis.call('ZREM', P .. 'by-status:' .. c.status, c.id)
-  redis.call('ZREM', P .. 'all', c.id)
+  redis.call('ZREM', P .. 'all', c.id) -- an index versions before 0.1.0's release kept
   if task then
     redis.call('ZREM', P .. 'by-task:' .. task, c.id)
     local field = task .. '\t' .. c.status
@@ -35,6 +39,20 @@ for i = 1, math.min(limit, #candidates) do
   end
   if owner and owner ~= '' then redis.call('SREM', P .. 'by-owner:' .. owner, c.id) end
   ids[#ids + 1] = c.id
+end
+-- hist-at members hold several entries (lib.lua): each member filed under those times loses the
+-- deleted ones, and goes when none is left.
+for at in pairs(times) do
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', P .. 'hist-at', at, at)) do
+    local kept, cut = {}, false
+    for ref in string.gmatch(member, '[^,]+') do
+      if doomed[ref] then cut = true else kept[#kept + 1] = ref end
+    end
+    if cut then
+      redis.call('ZREM', P .. 'hist-at', member)
+      if #kept > 0 then redis.call('ZADD', P .. 'hist-at', at, table.concat(kept, ',')) end
+    end
+  end
 end
 if #ids == 0 then return '[]' end
 return cjson.encode(ids)

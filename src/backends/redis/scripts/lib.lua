@@ -21,7 +21,6 @@ local function reindex(P, id, task, old_status, new_status, old_owner, new_owner
     zwrite(P .. 'by-status:' .. old_status, id)
   end
   zwrite(P .. 'by-status:' .. new_status, id, score)
-  zwrite(P .. 'all', id, score)
   zwrite(P .. 'by-task:' .. task, id, score)
   if old_owner ~= new_owner then
     if old_owner and old_owner ~= '' then
@@ -39,7 +38,9 @@ local function reindex(P, id, task, old_status, new_status, old_owner, new_owner
   end
 end
 
--- Append one history entry (JSON; absent fields are null) and index it by time.
+-- Append one history entry (JSON; absent fields are null) and index it by time: hist-at holds
+-- one member per script and time, "<seq>#<id>,<seq>#<id>,..." (seq as 10 digits), scored by
+-- the time (historyBetween splits them; a member of one entry is the layout before packing).
 -- The entry is built as text (cjson.encode of a table cost a third of a claim's history);
 -- status is a STATUS_TABLE name and seq, token and at whole numbers: only strings are escaped.
 local function add_history(P, id, seq, status, owner, token, actor, at, note)
@@ -49,7 +50,7 @@ local function add_history(P, id, seq, status, owner, token, actor, at, note)
   if actor then entry = entry .. ',"actor":' .. cjson.encode(actor) end
   if note then entry = entry .. ',"note":' .. cjson.encode(note) end
   lpush_tail(P .. 'hist:' .. id, entry .. '}')
-  zwrite(P .. 'hist-at', padded(seq) .. '#' .. id, at_s)
+  zappend(P .. 'hist-at', at_s, padded(seq) .. '#' .. id)
 end
 
 -- Concurrency notes and error (generated from core/concurrency.ts and errors/ at load time),

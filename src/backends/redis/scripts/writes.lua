@@ -6,7 +6,7 @@
 -- key it has buffered writes for before flush(): scripts buffer index keys, which they never
 -- read back, and call flush() before any other read that could see them. (Invocation rows are
 -- not buffered here: transitions.lua keeps the rows it read and writes each back once.)
-local W_Z, W_S, W_H, W_N, W_L = {}, {}, {}, {}, {}
+local W_Z, W_S, W_H, W_N, W_L, W_P = {}, {}, {}, {}, {}, {}
 local W_CHUNK = 1000
 
 local function bucket(t, key)
@@ -45,6 +45,19 @@ local function lpush_tail(key, value)
   b[#b + 1] = value
 end
 
+-- Sorted set of packed members: `item` joins the one member this script writes to `key` with
+-- `score` (the items joined by ','). The history index takes a script's entries of one time as
+-- one member: a claim of fifty writes a member, not a hundred.
+local function zappend(key, score, item)
+  local b = bucket(W_P, key)
+  local items = b[score]
+  if not items then
+    items = {}
+    b[score] = items
+  end
+  items[#items + 1] = item
+end
+
 -- Run `cmd key ...args` in chunks of W_CHUNK items of `width` arguments each.
 local function chunked(cmd, key, args, width)
   local step = W_CHUNK * width
@@ -78,6 +91,9 @@ local function apply(buckets, order, add_cmd, rem_cmd)
 end
 
 local function flush()
+  for key, b in pairs(W_P) do
+    for score, items in pairs(b) do zwrite(key, table.concat(items, ','), score) end
+  end
   apply(W_Z, 'vk', 'ZADD', 'ZREM')
   apply(W_S, 'k', 'SADD', 'SREM')
   apply(W_H, 'kv', 'HSET', 'HDEL')
@@ -91,5 +107,5 @@ local function flush()
   for key, b in pairs(W_L) do
     chunked('RPUSH', key, b, 1)
   end
-  W_Z, W_S, W_H, W_N, W_L = {}, {}, {}, {}, {}
+  W_Z, W_S, W_H, W_N, W_L, W_P = {}, {}, {}, {}, {}, {}
 end
