@@ -112,6 +112,9 @@ export class AppRuntime {
     await stateBackend.putValues(stored.flatMap((s) => (s.value ? [s.value] : [])));
     const recorded = items.map((i, n) => ({ ...i, args: stored[n]?.text ?? i.args }));
     const routeOf = (i: NewInvocation) => routeRequestFor(i, i.parentId ? "subInvocation" : "call");
+    // From here, what this process is told of them becoming final is noted: a wait on one of
+    // them need not read it first (ResultWaiter).
+    orchestrator.noteFinals(items.map((i) => i.id));
     if (registrar && recorded.every((i) => !i.concurrency)) {
       // One atomic step where the engine offers it (data, status and route in one write).
       await registrar.registerAndRoute(recorded, recorded.map(routeOf));

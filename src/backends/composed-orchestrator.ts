@@ -4,6 +4,7 @@ import type {
   ChangeWaitOptions,
   ConcurrencyControlStore,
   FinalInvocationRetention,
+  HeardFinal,
   HistoryEntry,
   InvocationFilter,
   InvocationStatusStore,
@@ -166,5 +167,11 @@ export abstract class ComposedOrchestrator implements Orchestrator {
   }
   onSettled(listener: (settled: Settlement) => void): (() => void) | null {
     return this.roles.changes.onSettled(listener);
+  }
+  noteFinals(ids: readonly string[]): void {
+    this.roles.changes.noteFinals(ids);
+  }
+  heardFinal(id: string): HeardFinal | "pending" | null {
+    return this.roles.changes.heardFinal(id);
   }
 }

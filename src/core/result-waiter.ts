@@ -38,6 +38,11 @@ export class ResultWaiter {
   private running = false;
   /** Ends the loop's current wait: a waiter joined, whose invocation is read at once. */
   private kick: (() => void) | null = null;
+  /**
+   * The next turn reads the waited ids: a waiter joined that the change feed could not vouch
+   * for (heardFinal), or a change came that may have made one final. Else the loop only waits.
+   */
+  private readNeeded = false;
 
   constructor(private readonly orchestrator: Orchestrator) {}
 
@@ -46,6 +51,12 @@ export class ResultWaiter {
    * (with few waiters, each turn reads statuses and final outcomes together).
    */
   wait(id: string): { promise: Promise<FinalState>; cancel: () => void } {
+    // What this process was told of it since it registered it (ChangeFeed.heardFinal).
+    const heard = this.orchestrator.heardFinal(id);
+    if (heard !== null && heard !== "pending") {
+      const { outcome, ...record } = heard;
+      return { promise: Promise.resolve(outcome ? { record, outcome } : { record }), cancel: () => {} };
+    }
     let waiter!: Waiter;
     const promise = new Promise<FinalState>((resolve, reject) => {
       waiter = { id, resolve, reject };
@@ -53,8 +64,15 @@ export class ResultWaiter {
     const set = this.waiters.get(id) ?? new Set<Waiter>();
     set.add(waiter);
     this.waiters.set(id, set);
-    if (!this.running) void this.loop();
-    else this.kick?.();
+    // "pending": it has not become final unheard, and the loop hears when it does. A new loop
+    // reads only for this waiter (a change its predecessor saw concerned waiters now gone).
+    if (!this.running) {
+      this.readNeeded = heard === null;
+      void this.loop();
+    } else if (heard === null) {
+      this.readNeeded = true;
+      this.kick?.();
+    }
     return {
       promise,
       cancel: () => {
@@ -112,11 +130,19 @@ export class ResultWaiter {
         if (push && !changed) {
           changed = this.orchestrator.waitForChange([], 500, { finalOnly: true }).finally(() => {
             changed = null;
+            // A change (or the wait's timeout): the waited ids are read again.
+            this.readNeeded = true;
           });
         }
         const kicked = new Promise<void>((resolve) => {
           this.kick = resolve;
         });
+        if (push && !this.readNeeded) {
+          // Every waiter is vouched for and nothing changed since the last read: wait.
+          await Promise.race([changed ?? undefined, kicked]);
+          continue;
+        }
+        this.readNeeded = false;
         let turn: Awaited<ReturnType<ResultWaiter["check"]>>;
         try {
           turn = await this.check(since, lastFull);
@@ -128,6 +154,7 @@ export class ResultWaiter {
             break;
           }
           // The backend is unreachable: keep waiting (callers bound the wait with timeoutMs).
+          this.readNeeded = true;
           await new Promise((r) => setTimeout(r, retryDelay));
           retryDelay = Math.min(retryDelay * 2, 5000);
           continue;

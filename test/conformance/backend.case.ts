@@ -858,6 +858,25 @@ export function runBackendConformance(opts: ConformanceOptions): void {
       await waiting;
     });
 
+    test("heardFinal never vouches for an invocation that became final: it was told so, or says read", async () => {
+      // Subscribed first where the engine announces (a process notes nothing before).
+      await c.orchestrator.waitForChange([], 200, { finalOnly: true });
+      const [a, b] = [inv(), inv()];
+      c.orchestrator.noteFinals([a.id, b.id]);
+      await c.stateBackend.saveInvocations([a, b]);
+      await c.orchestrator.register([a, b]);
+      const told = c.orchestrator.waitForChange([a.id], 5000, { finalOnly: true });
+      await finish(a.id, await run(a.id, "r"));
+      await told;
+      const heard = c.orchestrator.heardFinal(a.id);
+      expect(heard === null || (heard !== "pending" && heard.status === "SUCCESS")).toBe(true);
+      // Still REGISTERED: pending, where the engine can vouch that nothing was missed.
+      expect([null, "pending"]).toContain(c.orchestrator.heardFinal(b.id));
+      // A note is given out once; an id never noted has nothing to go by.
+      expect(c.orchestrator.heardFinal(a.id)).toBeNull();
+      expect(c.orchestrator.heardFinal("never-noted")).toBeNull();
+    });
+
     test("state backend stores invocation data and finds it by parent and workflow", async () => {
       const [root] = await registered();
       const kids = await registered(2, { parentId: root!.id, workflowId: root!.workflowId, taskId: "child" });

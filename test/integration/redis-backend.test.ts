@@ -326,6 +326,52 @@ describe.skipIf(!available)("redis backend specifics", () => {
     expect((await claim()).ids).toEqual(["x"]);
   });
 
+  it("a process is told what became of the invocations it noted, and cannot vouch once its subscriber dropped", async () => {
+    const c = await open();
+    const inv = () => {
+      const id = randomUUID();
+      return { id, taskId: "t", args: "[]", parentId: null, workflowId: id, createdAt: Date.now() };
+    };
+    // Before the change channel is subscribed there is nothing to vouch for: the waiter reads.
+    const early = inv();
+    c.orchestrator.noteFinals([early.id]);
+    expect(c.orchestrator.heardFinal(early.id)).toBeNull();
+    await c.orchestrator.waitForChange([], 50);
+    const [done, large, running, dropped] = [inv(), inv(), inv(), inv()];
+    c.orchestrator.noteFinals([done, large, running, dropped].map((i) => i.id));
+    await c.registrar?.registerAndRoute([done, large, running, dropped], []);
+    const start = async (id: string) => {
+      const [p] = await c.orchestrator.transition([{ id, to: "PENDING", runnerId: "r", andThen: "RUNNING" }]);
+      return p?.ok ? p.token : -1;
+    };
+    const succeed = async (id: string, value: string) => {
+      const token = await start(id);
+      await c.orchestrator.transition([
+        { id, to: "SUCCESS", runnerId: "r", token, outcome: { kind: "result", value } },
+      ]);
+    };
+    await succeed(done.id, "7");
+    // An outcome too large to announce: told final, without it.
+    await succeed(large.id, JSON.stringify("x".repeat(5000)));
+    await start(running.id);
+    await new Promise((r) => setTimeout(r, 200)); // the announcements arrive
+    expect(c.orchestrator.heardFinal(done.id)).toEqual({
+      id: done.id,
+      status: "SUCCESS",
+      outcome: { kind: "result", value: "7" },
+    });
+    expect(c.orchestrator.heardFinal(large.id)).toEqual({ id: large.id, status: "SUCCESS" });
+    expect(c.orchestrator.heardFinal(running.id)).toBe("pending");
+    // A subscriber that dropped may have missed announcements: nothing to vouch for.
+    const list = String(await raw.client("LIST"));
+    const sub = list.split("\n").find((l) => l.includes(` name=nenc:${appId} `) && / sub=[1-9]/.test(l));
+    const subId = sub ? /(?:^| )id=(\d+)/.exec(sub)?.[1] : undefined;
+    expect(subId).toBeDefined();
+    await raw.client("KILL", "ID", String(subId));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.orchestrator.heardFinal(dropped.id)).toBeNull();
+  });
+
   it("clients whose connections are killed reconnect: commands, scripts and wake-ups work again", async () => {
     const c = await open();
     const killOurClients = async () => {

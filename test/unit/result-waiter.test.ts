@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { concernsWaiter } from "../../src/backends/redis/change-message.js";
-import type { ChangeWaitOptions, Orchestrator, SettledRecord, StatusRecord } from "../../src/core/contract/index.js";
+import type {
+  ChangeWaitOptions,
+  HeardFinal,
+  Orchestrator,
+  SettledRecord,
+  Settlement,
+  StatusRecord,
+} from "../../src/core/contract/index.js";
 import { ResultWaiter } from "../../src/core/result-waiter.js";
 import type { Status } from "../../src/core/status.js";
 
@@ -14,17 +21,29 @@ function record(id: string, status: Status): StatusRecord {
   return { id, status, ...base, runningScope: null, registrationScope: null };
 }
 
-/** An orchestrator with push wake-ups whose change waits end only when the test says so. */
-function scripted(statuses: Map<string, Status>) {
+/**
+ * An orchestrator with push wake-ups whose change waits end only when the test says so;
+ * `heard` is its heardFinal, `announce` calls its onSettled listeners.
+ */
+function scripted(statuses: Map<string, Status>, heard: (id: string) => HeardFinal | "pending" | null = () => null) {
   const waits: Array<{ opts: ChangeWaitOptions | undefined; end: () => void }> = [];
   const reads: string[][] = [];
+  const listeners = new Set<(s: Settlement) => void>();
+  const announce = (s: Settlement) => {
+    for (const l of listeners) l(s);
+  };
   const orchestrator = {
     capabilities: { sharedAcrossProcesses: true, pushWakeups: true },
     waitForChange: (_ids: readonly string[], _timeoutMs: number, opts?: ChangeWaitOptions) =>
       new Promise<void>((end) => {
         waits.push({ opts, end });
       }),
-    onSettled: () => null,
+    onSettled: (listener: (s: Settlement) => void) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    noteFinals: () => {},
+    heardFinal: heard,
     getSettled: async (ids: readonly string[]) => {
       reads.push([...ids]);
       const out = new Map<string, SettledRecord>();
@@ -35,7 +54,7 @@ function scripted(statuses: Map<string, Status>) {
       return out;
     },
   } as unknown as Orchestrator;
-  return { orchestrator, waits, reads };
+  return { orchestrator, waits, reads, announce };
 }
 
 const turn = () => new Promise((r) => setImmediate(r));
@@ -68,6 +87,57 @@ describe("the result waiter", () => {
     expect(reads.at(-1)).toEqual(["a", "b"]);
     // The wait armed before the join is kept, not armed again.
     expect(waits).toHaveLength(1);
+    a.cancel();
+    waits[0]?.end();
+  });
+});
+
+describe("the result waiter, with waiters the change feed vouches for (heardFinal)", () => {
+  it("settles one told final before the wait at once, without a read or a wait", async () => {
+    const told: HeardFinal = { id: "a", status: "SUCCESS", outcome: { kind: "result", value: "1" } };
+    const { orchestrator, waits, reads } = scripted(new Map(), () => told);
+    const a = await new ResultWaiter(orchestrator).wait("a").promise;
+    expect(a).toEqual({ record: { id: "a", status: "SUCCESS" }, outcome: { kind: "result", value: "1" } });
+    expect(reads).toEqual([]);
+    expect(waits).toEqual([]);
+  });
+
+  it("only listens for a pending one, and is settled by its announcement", async () => {
+    const { orchestrator, waits, reads, announce } = scripted(new Map([["a", "RUNNING"]]), () => "pending");
+    const waiting = new ResultWaiter(orchestrator).wait("a");
+    await turn();
+    expect(reads).toEqual([]);
+    expect(waits).toHaveLength(1);
+    announce({ id: "a", status: "SUCCESS", outcome: { kind: "result", value: "2" } });
+    expect((await waiting.promise).outcome).toEqual({ kind: "result", value: "2" });
+    expect(reads).toEqual([]);
+    waits[0]?.end();
+  });
+
+  it("reads a pending one once a change came that was not announced with an outcome", async () => {
+    const statuses = new Map<string, Status>([["a", "RUNNING"]]);
+    const { orchestrator, waits, reads } = scripted(statuses, () => "pending");
+    const waiting = new ResultWaiter(orchestrator).wait("a");
+    await turn();
+    expect(reads).toEqual([]);
+    statuses.set("a", "FAILED");
+    waits[0]?.end();
+    expect((await waiting.promise).record.status).toBe("FAILED");
+    expect(reads).toEqual([["a"]]);
+  });
+
+  it("reads for one it cannot vouch for that joins the pending ones", async () => {
+    const statuses = new Map<string, Status>([
+      ["a", "RUNNING"],
+      ["b", "SUCCESS"],
+    ]);
+    const { orchestrator, waits, reads } = scripted(statuses, (id) => (id === "a" ? "pending" : null));
+    const waiter = new ResultWaiter(orchestrator);
+    const a = waiter.wait("a");
+    await turn();
+    expect(reads).toEqual([]);
+    expect((await waiter.wait("b").promise).record.status).toBe("SUCCESS");
+    expect(reads).toEqual([["a", "b"]]);
     a.cancel();
     waits[0]?.end();
   });

@@ -31,6 +31,9 @@ export class MemOrchestrator extends ComposedOrchestrator {
       changes: {
         waitForChange: (_ids, timeoutMs) => waitForEvent(store.events, "change", timeoutMs),
         onSettled: () => null,
+        // No announcements to vouch for: waiters read.
+        noteFinals: () => {},
+        heardFinal: () => null,
       },
     });
   }

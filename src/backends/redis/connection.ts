@@ -213,6 +213,15 @@ export class RedisConnection {
     return `${this.subConnections}:${this.received.get(channel) ?? 0}`;
   }
 
+  /**
+   * Whether the subscription to `channel` has held since `mark` (mark()) was taken: connected
+   * now, on the same connection, so no message published since was lost.
+   */
+  heldSince(channel: string, mark: string): boolean {
+    const now = this.mark(channel);
+    return now !== null && this.sub.status === "ready" && now.split(":")[0] === mark.split(":")[0];
+  }
+
   /** Call `fn` with every message on `channel` until the returned function is called. */
   subscribe(channel: string, fn: (message: string) => void): () => void {
     this.subscription(channel);

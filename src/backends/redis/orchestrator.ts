@@ -1,7 +1,9 @@
 import type { NencConfig } from "../../config/schema.js";
 import type { BackendCapabilities } from "../../core/contract/index.js";
 import { ComposedOrchestrator } from "../composed-orchestrator.js";
+import { FinalNotes } from "../final-notes.js";
 import { concernsWaiter, settlements } from "./change-message.js";
+import { decodeOutcome } from "./codec.js";
 import { RedisConcurrency } from "./concurrency.js";
 import type { RedisConnection } from "./connection.js";
 import { RedisInvocationStatus } from "./invocation-status.js";
@@ -31,6 +33,13 @@ export class RedisOrchestrator extends ComposedOrchestrator {
     config: NencConfig,
   ) {
     const p = conn.keys.orchestrator;
+    const channel = conn.keys.changeChannel;
+    const notes = new FinalNotes({
+      mark: () => conn.mark(channel),
+      heldSince: (mark) => conn.heldSince(channel, mark),
+      listen: (hear) => conn.subscribe(channel, hear),
+      decodeOutcome,
+    });
     super({
       statuses: new RedisInvocationStatus(conn, p),
       concurrency: new RedisConcurrency(conn, p),
@@ -53,6 +62,8 @@ export class RedisOrchestrator extends ComposedOrchestrator {
           conn.subscribe(conn.keys.changeChannel, (message) => {
             for (const s of settlements(message)) listener(s);
           }),
+        noteFinals: (ids) => notes.note(ids),
+        heardFinal: (id) => notes.heard(id),
       },
     });
     this.p = p;

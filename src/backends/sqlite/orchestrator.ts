@@ -33,7 +33,13 @@ export class SQLiteOrchestrator extends ComposedOrchestrator {
       triggers: new SQLiteTriggerState(handle.db, p),
       workflows: new SQLiteWorkflows(handle, p),
       liveness: NO_SESSIONS, // one host: the recovery pass checks same-host processes itself
-      changes: { waitForChange: (_ids, timeoutMs) => handle.waitForChange(timeoutMs), onSettled: () => null },
+      changes: {
+        waitForChange: (_ids, timeoutMs) => handle.waitForChange(timeoutMs),
+        onSettled: () => null,
+        // No announcements to vouch for: waiters read.
+        noteFinals: () => {},
+        heardFinal: () => null,
+      },
     });
   }
 

@@ -1,5 +1,6 @@
 import type {
   BackendCapabilities,
+  HeardFinal,
   HistoryEntry,
   InvocationFilter,
   NewInvocation,
@@ -171,9 +172,22 @@ export interface ChangeFeed {
    * Engines that announce final statuses with their (small) outcomes call `listener` for each,
    * as written by the transition that made them final, until the returned function is called;
    * null when the engine does not (its waiters read instead). Announcements may be lost: a
-   * waiter must still read what it was not told.
+   * waiter must still read what it was not told (heardFinal says when nothing was lost).
    */
   onSettled(listener: (settled: Settlement) => void): (() => void) | null;
+  /**
+   * Note, from now, what this process is told of `ids` becoming final (called just before they
+   * are registered), for heardFinal. An engine that cannot vouch for its announcements (no
+   * subscription confirmed yet, or none at all) notes nothing.
+   */
+  noteFinals(ids: readonly string[]): void;
+  /**
+   * What this process was told of `id` since noteFinals: the final status it was told of (with
+   * the outcome when the announcement carried it); "pending" when it was told of none and has
+   * missed no announcement since (the one that makes it final will come: a waiter need not read
+   * first); null when there is nothing to go by (read it). Each note is given out once.
+   */
+  heardFinal(id: string): HeardFinal | "pending" | null;
 }
 
 /** What every component has: capability flags and a life cycle. */

@@ -165,6 +165,13 @@ export interface Settlement {
   outcome: Outcome;
 }
 
+/** A final status a process was told of (ChangeFeed.heardFinal), with its outcome when the announcement carried it. */
+export interface HeardFinal {
+  id: string;
+  status: Status;
+  outcome?: Outcome;
+}
+
 export interface TransitionRequest {
   id: string;
   to: Status;
