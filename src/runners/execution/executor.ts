@@ -20,6 +20,7 @@ import { AbortedError, coerceError } from "../../errors/index.js";
 import { claimTransitions, STRAY_CHECK_MS, strayInvocations } from "./claims.js";
 import { handBack, type OwnedInvocation } from "./hand-back.js";
 import { storeLargeResult, withResolvedArgs } from "./large-result.js";
+import { LazyAbort } from "./lazy-abort.js";
 import { type DecidedOutcome, errorOutcome, successOutcome, suspendOutcome } from "./outcome.js";
 import { ExecutionPause } from "./pause.js";
 import { type PreparedExecution, prepareExecution, type TaskLookup } from "./prepare.js";
@@ -70,7 +71,7 @@ export class InvocationExecutor {
   private readonly idleWaiters = new Set<() => void>();
   private readonly completions: Batcher<TransitionRequest, TransitionResult>;
   /** Each in-flight execution's ctx.signal. */
-  private readonly aborts = new Map<string, AbortController>();
+  private readonly aborts = new Map<string, LazyAbort>();
   /** In-flight invocations whose outcome is not to be recorded (abandonInFlight). */
   private readonly abandoned = new Set<string>();
   private watchTimer: NodeJS.Timeout | null = null;
@@ -189,7 +190,7 @@ export class InvocationExecutor {
 
   private abort(id: string, why: AbortedError["why"], detail: string): void {
     const controller = this.aborts.get(id);
-    if (!controller || controller.signal.aborted) return;
+    if (!controller || controller.aborted) return;
     controller.abort(new AbortedError(id, why, detail));
   }
 
@@ -397,7 +398,7 @@ export class InvocationExecutor {
         this.abort(r.id, "ownership lost", `it was claimed here again (fencing token ${r.token})`);
       }
       this.inFlight.set(r.id, owned);
-      this.aborts.set(r.id, new AbortController());
+      this.aborts.set(r.id, new LazyAbort());
       this.deps.events?.onStart?.(owned);
       void this.execute(owned, r.retries, r.attempts, data.get(r.id));
     }
@@ -458,6 +459,7 @@ export class InvocationExecutor {
     attempt: number,
   ): Promise<DecidedOutcome> {
     const { data, task, args } = prepared;
+    const abort = this.aborts.get(owned.id) ?? new LazyAbort();
     const ctx: ExecutionContext = {
       invocationId: owned.id,
       taskId: data.taskId,
@@ -465,7 +467,9 @@ export class InvocationExecutor {
       parentId: data.parentId,
       runnerId: owned.ownerId,
       attempt: Math.max(1, attempt),
-      signal: (this.aborts.get(owned.id) ?? new AbortController()).signal,
+      get signal() {
+        return abort.signal;
+      },
       pause: this.pauseController(owned),
       token: owned.token,
     };
