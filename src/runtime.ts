@@ -34,6 +34,11 @@ export class AppRuntime {
   private components: Promise<Components> | null = null;
   private resultWaiter: ResultWaiter | null = null;
   private readonly registrations = new Batcher<NewInvocation, string>((items) => this.flushRegistrations(items));
+  /**
+   * Ids of pending registrations that were given (RegisterFixed.id: deterministic, so possibly
+   * recorded, even final, before): not noted for result waits, which then read them first.
+   */
+  private readonly givenIds = new Map<string, number>();
   private logBuffer: LogRecord[] = [];
   private logTimer: NodeJS.Timeout | null = null;
 
@@ -90,6 +95,7 @@ export class AppRuntime {
     const parentAttr = parent ? { "nenc.parent_invocation_id": parent.invocationId } : {};
     return withSpan("nenc.register", { ...attributes, ...parentAttr }, async () => {
       await this.getComponents();
+      if (fixed.id !== undefined) this.givenIds.set(id, (this.givenIds.get(id) ?? 0) + 1);
       return this.registrations.submit({
         id,
         taskId,
@@ -104,6 +110,15 @@ export class AppRuntime {
     });
   }
 
+  /** Whether `id` was given by one of the pending registrations (and count that one off). */
+  private takeGiven(id: string): boolean {
+    const n = this.givenIds.get(id);
+    if (n === undefined) return false;
+    if (n > 1) this.givenIds.set(id, n - 1);
+    else this.givenIds.delete(id);
+    return true;
+  }
+
   private async flushRegistrations(items: NewInvocation[]): Promise<string[]> {
     const { orchestrator, broker, stateBackend, registrar } = await this.getComponents();
     const { config } = await this.config();
@@ -113,8 +128,9 @@ export class AppRuntime {
     const recorded = items.map((i, n) => ({ ...i, args: stored[n]?.text ?? i.args }));
     const routeOf = (i: NewInvocation) => routeRequestFor(i, i.parentId ? "subInvocation" : "call");
     // From here, what this process is told of them becoming final is noted: a wait on one of
-    // them need not read it first (ResultWaiter).
-    orchestrator.noteFinals(items.map((i) => i.id));
+    // them need not read it first (ResultWaiter). Not a given id: it may have become final
+    // before, unannounced to this process.
+    orchestrator.noteFinals(items.filter((i) => !this.takeGiven(i.id)).map((i) => i.id));
     if (registrar && recorded.every((i) => !i.concurrency)) {
       // One atomic step where the engine offers it (data, status and route in one write).
       await registrar.registerAndRoute(recorded, recorded.map(routeOf));
