@@ -23,6 +23,16 @@ export interface RegisterFixed {
   newWorkflow?: boolean | undefined;
 }
 
+/** A registration waiting for its batch. */
+interface PendingRegistration {
+  invocation: NewInvocation;
+  /**
+   * Its id was given (RegisterFixed.id: deterministic, so possibly recorded, even final, before
+   * this registration): not noted for result waits, which then read it first.
+   */
+  givenId: boolean;
+}
+
 /**
  * What an app needs at run time, created on first use: the resolved config, the three
  * components, the registration batcher, the result waiter and the log capture.
@@ -33,12 +43,7 @@ export class AppRuntime {
   private resolved: Promise<ResolvedConfig> | null = null;
   private components: Promise<Components> | null = null;
   private resultWaiter: ResultWaiter | null = null;
-  private readonly registrations = new Batcher<NewInvocation, string>((items) => this.flushRegistrations(items));
-  /**
-   * Ids of pending registrations that were given (RegisterFixed.id: deterministic, so possibly
-   * recorded, even final, before): not noted for result waits, which then read them first.
-   */
-  private readonly givenIds = new Map<string, number>();
+  private readonly registrations = new Batcher<PendingRegistration, string>((batch) => this.flushRegistrations(batch));
   private logBuffer: LogRecord[] = [];
   private logTimer: NodeJS.Timeout | null = null;
 
@@ -95,31 +100,25 @@ export class AppRuntime {
     const parentAttr = parent ? { "nenc.parent_invocation_id": parent.invocationId } : {};
     return withSpan("nenc.register", { ...attributes, ...parentAttr }, async () => {
       await this.getComponents();
-      if (fixed.id !== undefined) this.givenIds.set(id, (this.givenIds.get(id) ?? 0) + 1);
       return this.registrations.submit({
-        id,
-        taskId,
-        args,
-        parentId: parent?.invocationId ?? null,
-        workflowId,
-        createdAt: Date.now(),
-        ...schedule,
-        concurrency,
-        ...(fixed.origin ? { origin: fixed.origin } : {}),
+        invocation: {
+          id,
+          taskId,
+          args,
+          parentId: parent?.invocationId ?? null,
+          workflowId,
+          createdAt: Date.now(),
+          ...schedule,
+          concurrency,
+          ...(fixed.origin ? { origin: fixed.origin } : {}),
+        },
+        givenId: fixed.id !== undefined,
       });
     });
   }
 
-  /** Whether `id` was given by one of the pending registrations (and count that one off). */
-  private takeGiven(id: string): boolean {
-    const n = this.givenIds.get(id);
-    if (n === undefined) return false;
-    if (n > 1) this.givenIds.set(id, n - 1);
-    else this.givenIds.delete(id);
-    return true;
-  }
-
-  private async flushRegistrations(items: NewInvocation[]): Promise<string[]> {
+  private async flushRegistrations(batch: PendingRegistration[]): Promise<string[]> {
+    const items = batch.map((b) => b.invocation);
     const { orchestrator, broker, stateBackend, registrar } = await this.getComponents();
     const { config } = await this.config();
     // Large arguments go to the value store first; the invocation records their reference.
@@ -130,7 +129,7 @@ export class AppRuntime {
     // From here, what this process is told of them becoming final is noted: a wait on one of
     // them need not read it first (ResultWaiter). Not a given id: it may have become final
     // before, unannounced to this process.
-    orchestrator.noteFinals(items.filter((i) => !this.takeGiven(i.id)).map((i) => i.id));
+    orchestrator.noteFinals(batch.flatMap((b) => (b.givenId ? [] : [b.invocation.id])));
     if (registrar && recorded.every((i) => !i.concurrency)) {
       // One atomic step where the engine offers it (data, status and route in one write).
       await registrar.registerAndRoute(recorded, recorded.map(routeOf));

@@ -1,5 +1,6 @@
 import type { HeardFinal, Outcome } from "../core/contract/index.js";
 import { isFinal, isStatus } from "../core/status.js";
+import { parseSettlement } from "./settlement-line.js";
 
 /** Ids noted at most (the oldest go first: a wait on one of those reads, as without a note). */
 const NOTES_MAX = 10_000;
@@ -73,19 +74,10 @@ export class FinalNotes {
         note.heard = "unknown";
         continue;
       }
-      const [id = "", status = "", kind, ...value] = line.split("\t");
+      const [id = "", status = ""] = line.split("\t", 2);
       if (!isStatus(status)) note.heard = "unknown";
-      else if (isFinal(status)) note.heard = { id, status, ...this.outcome(id, kind, value.join("\t")) };
-    }
-  }
-
-  private outcome(id: string, kind: string | undefined, value: string): { outcome?: Outcome } {
-    if (kind === undefined) return {};
-    try {
-      const outcome = this.feed.decodeOutcome(id, kind, value);
-      return outcome ? { outcome } : {};
-    } catch {
-      return {}; // not decodable: the waiter reads it
+      // Its outcome when the line carries one that decodes (else the waiter reads it).
+      else if (isFinal(status)) note.heard = parseSettlement(line, this.feed.decodeOutcome) ?? { id, status };
     }
   }
 }

@@ -18,7 +18,8 @@ export function parseSettlements(
   return message.split("\n").flatMap((line) => parseSettlement(line, decode) ?? []);
 }
 
-function parseSettlement(
+/** One line's settlement: a final status with an outcome that decodes; else null. */
+export function parseSettlement(
   line: string,
   decode: (id: string, kind: string, value: string) => Outcome | null,
 ): Settlement | null {

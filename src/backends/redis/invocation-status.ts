@@ -176,14 +176,15 @@ export class RedisInvocationStatus implements InvocationStatusStore {
   }
 
   async find(filter: InvocationFilter): Promise<StatusRecord[]> {
+    // No index lists every invocation (one sorted set fewer to write per transition): without a
+    // status, task or owner, every status's set, merged, pages the same way.
+    if (filter.ownerId === undefined && filter.statuses === undefined && filter.taskId === undefined) {
+      return this.find({ ...filter, statuses: STATUSES });
+    }
     const min = filter.updatedAfter ?? "-inf";
     const max = filter.updatedBefore !== undefined ? `(${filter.updatedBefore}` : "+inf";
     const desc = filter.order === "desc";
     const offset = filter.offset ?? 0;
-    const onlyTime = filter.ownerId === undefined && filter.statuses === undefined && filter.taskId === undefined;
-    // No index lists every invocation (one sorted set fewer to write per transition): every
-    // status's set, merged, pages the same way.
-    if (onlyTime) return this.find({ ...filter, statuses: STATUSES });
     let ids: string[];
     if (filter.ownerId !== undefined) {
       ids = await this.cmd.smembers(`${this.p}by-owner:${filter.ownerId}`);

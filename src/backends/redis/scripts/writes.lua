@@ -49,12 +49,7 @@ end
 -- `score` (the items joined by ','). The history index takes a script's entries of one time as
 -- one member: a claim of fifty writes a member, not a hundred.
 local function zappend(key, score, item)
-  local b = bucket(W_P, key)
-  local items = b[score]
-  if not items then
-    items = {}
-    b[score] = items
-  end
+  local items = bucket(bucket(W_P, key), score)
   items[#items + 1] = item
 end
 
