@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createComponents } from "../../src/backends/registry.js";
 import { defaultConfig } from "../../src/config/schema.js";
-import { runBackendConformance } from "./backend.case.js";
+import { IN_PROCESS_ENGINE_SKIPS, runBackendConformance } from "./backend.case.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nenc-conf-"));
 
@@ -12,17 +12,7 @@ runBackendConformance({
   create: (appId) =>
     createComponents({ ...defaultConfig(), appId, backend: "sqlite", sqliteDbPath: join(dir, "conformance.sqlite") }),
   skip: [
-    {
-      reason: "no AtomicClaimer: its claims say nothing of the queues, and its runners look before each wait",
-      tests: [
-        "a wait after a claim that found the queues empty wakes for new work, for a due delayed id, and at once after a route since",
-      ],
-    },
-    {
-      reason:
-        "its change signal names no statuses, so a wait for final ones wakes for every change (the contract allows it)",
-      tests: ["waitForChange with finalOnly is not woken by a claim or a start"],
-    },
+    ...IN_PROCESS_ENGINE_SKIPS,
     {
       reason:
         "one host, no server sessions: the recovery pass checks a same-host runner's process (pid and start time) instead (test/integration/recovery.case.ts)",

@@ -5,8 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { FinalNotes } from "../../src/backends/final-notes.js";
 
-function feed() {
-  const state = { mark: null as string | null, held: true, hear: (_m: string) => {} };
+/** A scripted feed; `mark`: its subscription's token (null: not confirmed yet). */
+function feed(mark: string | null = "1:0") {
+  const state = { mark, held: true, hear: (_m: string) => {} };
   const notes = new FinalNotes({
     mark: () => state.mark,
     heldSince: () => state.held,
@@ -20,14 +21,13 @@ function feed() {
 
 describe("final notes", () => {
   it("note nothing before the subscription is confirmed: the waiter reads", () => {
-    const { notes } = feed();
+    const { notes } = feed(null);
     notes.note(["a"]);
     expect(notes.heard("a")).toBeNull();
   });
 
   it("tell a final status heard since the note, with its outcome when announced", () => {
-    const { state, notes, say } = feed();
-    state.mark = "1:0";
+    const { notes, say } = feed();
     notes.note(["a", "b", "c"]);
     say("a\tREGISTERED\nb\tREGISTERED\nc\tREGISTERED");
     say("a\tRUNNING\nb\tSUCCESS\tresult\t42\nc\tFAILED");
@@ -40,7 +40,6 @@ describe("final notes", () => {
 
   it("cannot vouch after a line without a status, an unknown status or a broken subscription", () => {
     const { state, notes, say } = feed();
-    state.mark = "1:0";
     notes.note(["a", "b", "c"]);
     say("a\nb\tNOT_A_STATUS");
     expect(notes.heard("a")).toBeNull();
@@ -50,8 +49,7 @@ describe("final notes", () => {
   });
 
   it("keep the newest ten thousand notes", () => {
-    const { state, notes } = feed();
-    state.mark = "1:0";
+    const { notes } = feed();
     notes.note(Array.from({ length: 10_001 }, (_, i) => `id${i}`));
     expect(notes.heard("id0")).toBeNull();
     expect(notes.heard("id1")).toBe("pending");
